@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
+)
+
+// Config is the whole configuration of a command, filled from the environment and
+// then from flags (flags win), validated once at start.
+type Config struct {
+	DataDir      string        // GEODATA_DATA_DIR: local state (cluster, sample files)
+	Listen       string        // GEODATA_LISTEN: address to serve on
+	PublicURL    string        // GEODATA_PUBLIC_URL: base URL of links; empty = from the request
+	Region       string        // GEODATA_REGION: built-in profile id or a JSON file
+	LogFormat    string        // GEODATA_LOG_FORMAT: json or text
+	ReadTimeout  time.Duration // GEODATA_READ_TIMEOUT
+	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
+}
+
+func defaultConfig() Config {
+	return Config{
+		DataDir:      os.Getenv("GEODATA_DATA_DIR"),
+		Listen:       envOr("GEODATA_LISTEN", "127.0.0.1:8080"),
+		PublicURL:    os.Getenv("GEODATA_PUBLIC_URL"),
+		Region:       envOr("GEODATA_REGION", catalog.DefaultRegion),
+		LogFormat:    envOr("GEODATA_LOG_FORMAT", "text"),
+		ReadTimeout:  envDuration("GEODATA_READ_TIMEOUT", 15*time.Second),
+		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		if n, err := strconv.Atoi(v); err == nil {
+			return time.Duration(n) * time.Second
+		}
+	}
+	return def
+}
+
+// commonFlags registers the flags every database command shares.
+func (c *Config) commonFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for local state: private cluster, sample files (env GEODATA_DATA_DIR; default .geodata of the checkout)")
+	fs.StringVar(&c.Region, "region", c.Region, "region profile: a built-in id or a JSON file (env GEODATA_REGION)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "log format: text or json (env GEODATA_LOG_FORMAT)")
+}
+
+func (c *Config) validate() error {
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if c.DataDir == "" {
+		d, err := store.FindDataDir()
+		if err != nil {
+			return err
+		}
+		c.DataDir = d
+	}
+	return nil
+}
+
+func (c *Config) logger() *slog.Logger {
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// openDB finds the database (DATABASE_URL, else the private cluster), says which
+// one on stderr, and opens it.
+func (c *Config) openDB(ctx context.Context) (*store.DB, error) {
+	loc, err := store.Locate(ctx, c.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if loc.Cluster != nil {
+		for _, note := range loc.Cluster.Notes {
+			fmt.Fprintln(os.Stderr, "geodata: note:", note)
+		}
+	}
+	fmt.Fprintln(os.Stderr, "geodata: database:", loc.Description)
+	return store.Open(ctx, loc.URL)
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/user"
+	"strings"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/importers"
+	"github.com/vn-opendata/geodata/ingest"
+	"github.com/vn-opendata/geodata/sample"
+	"github.com/vn-opendata/geodata/store"
+)
+
+// importFlags are the flags of `geodata import`.
+type importFlags struct {
+	collection, format, lonCol, latCol, idCol, mode, report, manifest, metaFile string
+	dryRun, allowOutside, force, quiet                                         bool
+	maxErrors                                                                  int64
+	meta                                                                       store.Metadata
+	keywords                                                                   string
+}
+
+func (f *importFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.collection, "collection", "", "collection id (lower case, digits, - and _)")
+	fs.StringVar(&f.format, "format", "", "file format: csv, tsv, geojson, ndjson (default: from the extension)")
+	fs.StringVar(&f.lonCol, "lon-col", "", "longitude column (default: detected: kinh độ, lon, lng, x…)")
+	fs.StringVar(&f.latCol, "lat-col", "", "latitude column (default: detected: vĩ độ, lat, y…)")
+	fs.StringVar(&f.idCol, "id-column", "", "column with a stable feature id (default: detected: id, mã…; else a hash of the row)")
+	fs.StringVar(&f.mode, "mode", "replace", "replace, append or upsert")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and report only; write nothing")
+	fs.Int64Var(&f.maxErrors, "max-errors", 0, "rejected rows tolerated (they are left out); more aborts the import")
+	fs.BoolVar(&f.allowOutside, "allow-outside", false, "accept features outside the region (as warnings)")
+	fs.BoolVar(&f.force, "force", false, "import even when the same file and settings were imported last")
+	fs.StringVar(&f.report, "report", "", "write the validation report as JSON to this file")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only errors")
+	fs.StringVar(&f.manifest, "manifest", "", "import every file listed in this manifest (from geodata sample)")
+	fs.StringVar(&f.metaFile, "meta", "", "sidecar JSON with the catalogue metadata (same names as the flags)")
+	fs.StringVar(&f.meta.Title, "title", "", "dataset name (Tên tập dữ liệu)")
+	fs.StringVar(&f.meta.TitleEn, "title-en", "", "dataset name in English")
+	fs.StringVar(&f.meta.Description, "description", "", "description (Mô tả)")
+	fs.StringVar(&f.meta.AgencyID, "agency", "", "providing agency id (Đơn vị chủ trì cung cấp)")
+	fs.StringVar(&f.meta.FirstPublished, "first-published", "", "date first provided, YYYY-MM-DD (Ngày cung cấp lần đầu)")
+	fs.StringVar(&f.meta.Frequency, "frequency", "", "update frequency code: DAILY, WEEKLY, MONTHLY, QUARTERLY, ANNUAL, IRREG… (Tần suất cung cấp)")
+	fs.StringVar(&f.meta.Notes, "notes", "", "notes (Ghi chú)")
+	fs.StringVar(&f.meta.Theme, "theme", "", "theme code: TRAN, EDUC, TECH, GOVE… (Nhóm chủ đề)")
+	fs.StringVar(&f.meta.LicenseURI, "license", "", "licence URI (default CC BY 4.0)")
+	fs.StringVar(&f.meta.LicenseAttribution, "attribution", "", "attribution text required by the licence")
+	fs.StringVar(&f.keywords, "keywords", "", "comma-separated keywords")
+	fs.StringVar(&f.meta.Contact, "contact", "", "contact point")
+	fs.StringVar(&f.meta.TemporalProperty, "temporal-property", "", "property holding each feature's date")
+	fs.IntVar(&f.meta.CatalogNo, "catalog-no", 0, "number in the catalogue (TT)")
+}
+
+// cmdImport imports one file, or every file of a manifest.
+func cmdImport(ctx context.Context, args []string) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	cfg.commonFlags(fs)
+	var f importFlags
+	f.register(fs)
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	if f.manifest == "" && len(files) != 1 {
+		return errors.New("import: give one FILE (or --manifest FILE)")
+	}
+	region, err := catalog.LoadRegion(cfg.Region)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db, region); err != nil {
+		return err
+	}
+	reqs, err := f.requests(files, region)
+	if err != nil {
+		return err
+	}
+	for _, req := range reqs {
+		if err := runImport(ctx, db, req, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// requests builds the import requests of the command line or of the manifest.
+func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest.Request, error) {
+	mode, err := ingest.ParseMode(f.mode)
+	if err != nil {
+		return nil, err
+	}
+	base := ingest.Request{Mode: mode, DryRun: f.dryRun, MaxErrors: f.maxErrors, AllowOutside: f.allowOutside,
+		Force: f.force, Actor: actor(), Region: region}
+	if f.manifest != "" {
+		m, err := sample.ReadManifest(f.manifest)
+		if err != nil {
+			return nil, err
+		}
+		var out []ingest.Request
+		for _, e := range m.Entries {
+			req := base
+			req.Path, req.Collection, req.Options, req.Metadata = e.File, e.Collection, e.Options, e.Metadata
+			out = append(out, req)
+		}
+		return out, nil
+	}
+	meta := f.meta
+	if f.metaFile != "" {
+		b, err := os.ReadFile(f.metaFile)
+		if err != nil {
+			return nil, err
+		}
+		var side store.Metadata
+		if err := json.Unmarshal(b, &side); err != nil {
+			return nil, fmt.Errorf("--meta %s: %w", f.metaFile, err)
+		}
+		meta = mergeMetadata(side, meta)
+	}
+	if f.keywords != "" {
+		meta.Keywords = nil
+		for _, k := range strings.Split(f.keywords, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				meta.Keywords = append(meta.Keywords, k)
+			}
+		}
+	}
+	req := base
+	req.Path, req.Collection, req.Metadata = files[0], f.collection, meta
+	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol}
+	return []ingest.Request{req}, nil
+}
+
+func runImport(ctx context.Context, db *store.DB, req ingest.Request, f importFlags) error {
+	res, err := ingest.Import(ctx, db, req)
+	if res != nil {
+		if f.report != "" {
+			if werr := writeJSONFile(f.report, res); werr != nil {
+				return werr
+			}
+		}
+		if !f.quiet || err != nil {
+			fmt.Print(res.Report.Summary())
+		}
+	}
+	if errors.Is(err, ingest.ErrRejected) {
+		fmt.Fprintln(os.Stderr, "geodata:", err)
+		return exitCode(2)
+	}
+	if err != nil {
+		return fmt.Errorf("import %s into %s: %w", req.SourceName, req.Collection, err)
+	}
+	switch {
+	case res.Skipped:
+		if !f.quiet {
+			fmt.Printf("%s: unchanged, not imported again\n", req.Collection)
+		}
+	case req.DryRun:
+		fmt.Printf("%s: dry run, nothing written\n", req.Collection)
+	default:
+		if !f.quiet {
+			fmt.Printf("%s: version %d, %d features in %.1fs (%.0f rows/s)\n", req.Collection, res.Version,
+				res.Report.Accepted, res.Duration.Seconds(), float64(res.Report.Read)/res.Duration.Seconds())
+		}
+	}
+	return nil
+}
+
+// mergeMetadata fills the empty fields of over from base.
+func mergeMetadata(base, over store.Metadata) store.Metadata {
+	b, _ := json.Marshal(over)
+	out := base
+	json.Unmarshal(b, &out) // only non-empty fields of over are in b (omitempty)
+	return out
+}
+
+func actor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}
+
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// parseInterspersed parses flags placed before or after positional arguments.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

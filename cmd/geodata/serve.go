@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/handlers"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// cmdServe loads every collection into memory and serves HTTP until interrupted.
+func cmdServe(ctx context.Context, args []string) error {
+	cfg := defaultConfig()
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	cfg.commonFlags(fs)
+	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on (env GEODATA_LISTEN; a container needs 0.0.0.0:8080)")
+	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "public base URL for links (env GEODATA_PUBLIC_URL; default: from the request)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := cfg.logger()
+	region, err := catalog.LoadRegion(cfg.Region)
+	if err != nil {
+		return err
+	}
+	db, err := cfg.openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(ctx, db, region); err != nil {
+		return err
+	}
+	log.Info("starting", "listen", cfg.Listen, "public_url", cfg.PublicURL, "region", region.ID, "data_dir", cfg.DataDir, "version", version)
+	cat := catalog.New(db, region, log)
+	start := time.Now()
+	if err := cat.LoadAll(ctx); err != nil {
+		return err
+	}
+	log.Info("collections loaded", "collections", len(cat.Snapshots()), "ms", time.Since(start).Milliseconds())
+	go cat.Run(ctx)
+
+	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version}, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Printf("geodata: serving on http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

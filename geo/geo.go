@@ -1,0 +1,9 @@
+// Package geo is geodata's pure geometry: bounding boxes and tile math, geodesic
+// distance, VN-2000 ⇄ WGS84 ⇄ Web Mercator, simplification and the
+// nearest-neighbour index. It does no I/O and knows nothing of HTTP or SQL; it may
+// import orb, go-geom and rtree only.
+//
+//	idx := geo.NewIndex(len(features))
+//	for i, f := range features { idx.Insert(f.Bound(), int32(i)) }
+//	idx.Search(orb.Bound{Min: orb.Point{106, 21}, Max: orb.Point{106.5, 21.5}}, func(i int32) bool { ...; return true })
+package geo

@@ -1,0 +1,85 @@
+// Package handlers is geodata's HTTP layer only: routing (gorilla/mux), content
+// negotiation, errors, middleware, HTML pages and the API documents. It answers
+// every read from the catalog's in-memory snapshots and never talks SQL.
+package handlers
+
+import (
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/web"
+)
+
+// Config is what the HTTP layer needs to know of the service's configuration.
+type Config struct {
+	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
+	Version   string // build version, shown on /healthz
+}
+
+// Server answers the HTTP API and pages from a catalog.
+type Server struct {
+	cat    *catalog.Catalog
+	cfg    Config
+	log    *slog.Logger
+	pages  *template.Template
+	static fs.FS
+}
+
+// New prepares a server.
+func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
+	pages, err := template.New("").Funcs(templateFuncs).ParseFS(web.FS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	static, err := fs.Sub(web.FS, "static")
+	if err != nil {
+		return nil, err
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static}, nil
+}
+
+// Handler is the whole HTTP surface with its middleware.
+func (s *Server) Handler() http.Handler {
+	r := mux.NewRouter()
+	r.StrictSlash(false)
+	get := func(path string, h appHandler) {
+		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
+	}
+	get("/", s.landing)
+	get("/conformance", s.conformance)
+	get("/collections", s.collections)
+	get("/collections/{collectionId}", s.collection)
+	get("/collections/{collectionId}/items", s.items)
+	get("/collections/{collectionId}/items/{featureId}", s.item)
+	get("/healthz", s.healthz)
+	get("/readyz", s.readyz)
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
+	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
+	})
+	r.MethodNotAllowedHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
+			Description: r.Method + " is not allowed on " + r.URL.Path}
+	})
+	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
+}
+
+// staticFiles serves embedded files without directory listings.
+func staticFiles(root fs.FS) http.Handler {
+	files := http.FileServerFS(root)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}

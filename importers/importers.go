@@ -1,0 +1,102 @@
+// Package importers reads the files departments really have (CSV, GeoJSON, …)
+// into one stream of Records, infers the property schema and reports every bad
+// row. Each format is one reader; all of them call the same emit function per
+// feature, so memory does not grow with the file. It may import geo only.
+//
+//	err := importers.Read(ctx, "schools.csv", importers.Options{}, func(r *importers.Record) error {
+//		fmt.Println(r.Line, r.Geometry, r.Problems)
+//		return nil
+//	})
+package importers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/paulmach/orb"
+)
+
+// Prop is one property of a record as read: Value is a string for text formats
+// (CSV, spreadsheets; typed later by inference) or a decoded JSON value (nil,
+// bool, json.Number, string, []any, map[string]any).
+type Prop struct {
+	Name  string
+	Value any
+}
+
+// Record is one feature read from a file.
+type Record struct {
+	Sheet    string // sheet or layer name, when the format has several
+	Line     int    // 1-based physical line of the record's start (header included)
+	ID       string // from the id column or the feature's id; "" when none
+	IDColumn string // where ID came from, for reports
+	Geometry orb.Geometry
+	Props    []Prop
+	Text     bool      // values are raw text, to be typed by inference
+	Problems []Problem // row-level problems found by the reader; the record is rejected if any is an error
+}
+
+// Rejected reports whether a problem of the record is an error.
+func (r *Record) Rejected() bool {
+	for _, p := range r.Problems {
+		if p.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Record) reject(column, reason string) {
+	r.Problems = append(r.Problems, Problem{Sheet: r.Sheet, Line: r.Line, Column: column, Reason: reason, Severity: SeverityError})
+}
+
+// Options are the reader settings shared by the CLI and the upload API.
+type Options struct {
+	Format    string // csv, tsv, geojson, ndjson; empty: from the file name
+	LonColumn string // coordinate columns; empty: detected from the header
+	LatColumn string
+	IDColumn  string // column holding a stable feature id; empty: detected (id, ma, fid…)
+	Delimiter rune   // CSV delimiter; 0: detected
+}
+
+// ErrFormat marks a file that cannot be read at all (wrong format, truncated…).
+var ErrFormat = errors.New("unreadable file")
+
+// Read reads the file at path and calls emit for every record, in file order.
+func Read(ctx context.Context, path string, opts Options, emit func(*Record) error) error {
+	format := opts.Format
+	if format == "" {
+		format = DetectFormat(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	switch format {
+	case "csv", "tsv":
+		return readCSV(ctx, f, opts, emit)
+	case "geojson", "ndjson":
+		return readGeoJSON(ctx, f, opts, emit)
+	}
+	return fmt.Errorf("%w: format %q of %s is not supported (csv, tsv, geojson, ndjson)", ErrFormat, format, filepath.Base(path))
+}
+
+// DetectFormat names the format of a file from its extension.
+func DetectFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".txt":
+		return "csv"
+	case ".tsv", ".tab":
+		return "tsv"
+	case ".geojson", ".json":
+		return "geojson"
+	case ".ndjson", ".geojsonl", ".geojsons", ".jsonl":
+		return "ndjson"
+	}
+	return strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+}
