@@ -13,8 +13,8 @@ type pageData struct {
 	Base    string
 	Region  any
 	Error   *Error
-	Data    any    // the page's own content
-	JSON    any    // serialized into the page for its script
+	Data    any // the page's own content
+	JSON    any // serialized into the page for its script
 	Scripts []string
 }
 

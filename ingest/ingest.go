@@ -291,7 +291,7 @@ func checkRecord(rec *importers.Record, req Request) {
 		sev = importers.SeverityWarning
 	}
 	rec.Problems = append(rec.Problems, importers.Problem{Sheet: rec.Sheet, Line: rec.Line, Column: "geometry",
-		Reason: fmt.Sprintf("outside the region %s (%g,%g – %g,%g): %s", req.Region.Name, r[0], r[1], r[2], r[3], describe(rec.Geometry)),
+		Reason:   fmt.Sprintf("outside the region %s (%g,%g – %g,%g): %s", req.Region.Name, r[0], r[1], r[2], r[3], describe(rec.Geometry)),
 		Severity: sev})
 }
 
@@ -424,7 +424,7 @@ func load(ctx context.Context, db *store.DB, req Request, p *plan, rep *importer
 		RowsRejected: rep.Rejected,
 		Actor:        req.Actor,
 		TokenID:      req.TokenID,
-		Report:       struct {
+		Report: struct {
 			*importers.Report
 			Fingerprint string `json:"fingerprint"`
 		}{rep, fingerprint},

@@ -20,10 +20,10 @@ import (
 // importFlags are the flags of `geodata import`.
 type importFlags struct {
 	collection, format, lonCol, latCol, idCol, mode, report, manifest, metaFile string
-	dryRun, allowOutside, force, quiet                                         bool
-	maxErrors                                                                  int64
-	meta                                                                       store.Metadata
-	keywords                                                                   string
+	dryRun, allowOutside, force, quiet                                          bool
+	maxErrors                                                                   int64
+	meta                                                                        store.Metadata
+	keywords                                                                    string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
