@@ -305,4 +305,3 @@ func readAll(t *testing.T, resp *http.Response) string {
 	}
 	return b.String()
 }
-
