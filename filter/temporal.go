@@ -1,0 +1,142 @@
+package filter
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// Instants are compared as microseconds since 1970 in UTC, the resolution of
+// PostgreSQL's timestamptz; a date is the instant of its midnight in UTC. Open
+// interval ends ('..') are the extreme values, as PostgreSQL's ±infinity.
+const (
+	minusInfinity = math.MinInt64
+	plusInfinity  = math.MaxInt64
+)
+
+// parseInstant reads a date ("2022-04-16") or a timestamp
+// ("2022-04-16T10:13:19Z", "2022-04-16T12:13:19.5+02:00") of the years 1 to 9999.
+func parseInstant(kind, s string) (time.Time, error) {
+	var t time.Time
+	var err error
+	if kind == OpDate {
+		t, err = time.Parse(time.DateOnly, s)
+		if err != nil {
+			return t, fmt.Errorf("%q is not a date of the form YYYY-MM-DD", s)
+		}
+	} else {
+		t, err = time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return t, fmt.Errorf("%q is not a timestamp of the form YYYY-MM-DDTHH:MM:SSZ", s)
+		}
+		t = t.UTC()
+	}
+	if t.Year() < 1 {
+		return t, fmt.Errorf("%q is before the year 1", s)
+	}
+	return t, nil
+}
+
+// micros converts t to microseconds since 1970, rounding half to even as
+// PostgreSQL does when it reads a timestamp with finer digits.
+func micros(t time.Time) int64 {
+	us := t.Unix() * 1_000_000
+	ns := int64(t.Nanosecond())
+	q, r := ns/1000, ns%1000
+	if r > 500 || r == 500 && q%2 == 1 {
+		q++
+	}
+	return us + q
+}
+
+// valueMicros reads a date or timestamp property value.
+func valueMicros(s string, date bool) (int64, bool) {
+	if date && len(s) == 10 {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return micros(t), true
+		}
+		return 0, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, false
+	}
+	return micros(t), true
+}
+
+// temporalRelation evaluates a CQL2 temporal function on the intervals
+// [s1, e1] and [s2, e2] (an instant is an interval whose ends are equal), with
+// the definitions of OGC 21-065r2, clause 7.7 (Allen's interval relations).
+func temporalRelation(op string, s1, e1, s2, e2 int64) bool {
+	switch op {
+	case "t_after":
+		return s1 > e2
+	case "t_before":
+		return e1 < s2
+	case "t_contains":
+		return s1 < s2 && e1 > e2
+	case "t_disjoint":
+		return e1 < s2 || s1 > e2
+	case "t_during":
+		return s1 > s2 && e1 < e2
+	case "t_equals":
+		return s1 == s2 && e1 == e2
+	case "t_finishedby":
+		return s1 < s2 && e1 == e2
+	case "t_finishes":
+		return s1 > s2 && e1 == e2
+	case "t_intersects":
+		return s1 <= e2 && e1 >= s2
+	case "t_meets":
+		return e1 == s2
+	case "t_metby":
+		return s1 == e2
+	case "t_overlappedby":
+		return s1 > s2 && s1 < e2 && e1 > e2
+	case "t_overlaps":
+		return s1 < s2 && e1 > s2 && e1 < e2
+	case "t_startedby":
+		return s1 == s2 && e1 > e2
+	case "t_starts":
+		return s1 == s2 && e1 < e2
+	}
+	return false
+}
+
+// temporalSQL is temporalRelation written in SQL over the ends' expressions.
+func temporalSQL(op, s1, e1, s2, e2 string) string {
+	f := func(format string, args ...any) string { return "(" + fmt.Sprintf(format, args...) + ")" }
+	switch op {
+	case "t_after":
+		return f("%s > %s", s1, e2)
+	case "t_before":
+		return f("%s < %s", e1, s2)
+	case "t_contains":
+		return f("%s < %s AND %s > %s", s1, s2, e1, e2)
+	case "t_disjoint":
+		return f("%s < %s OR %s > %s", e1, s2, s1, e2)
+	case "t_during":
+		return f("%s > %s AND %s < %s", s1, s2, e1, e2)
+	case "t_equals":
+		return f("%s = %s AND %s = %s", s1, s2, e1, e2)
+	case "t_finishedby":
+		return f("%s < %s AND %s = %s", s1, s2, e1, e2)
+	case "t_finishes":
+		return f("%s > %s AND %s = %s", s1, s2, e1, e2)
+	case "t_intersects":
+		return f("%s <= %s AND %s >= %s", s1, e2, e1, s2)
+	case "t_meets":
+		return f("%s = %s", e1, s2)
+	case "t_metby":
+		return f("%s = %s", s1, e2)
+	case "t_overlappedby":
+		return f("%s > %s AND %s < %s AND %s > %s", s1, s2, s1, e2, e1, e2)
+	case "t_overlaps":
+		return f("%s < %s AND %s > %s AND %s < %s", s1, s2, e1, s2, e1, e2)
+	case "t_startedby":
+		return f("%s = %s AND %s > %s", s1, s2, e1, e2)
+	case "t_starts":
+		return f("%s = %s AND %s < %s", s1, s2, e1, e2)
+	}
+	return "FALSE"
+}
