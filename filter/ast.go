@@ -53,5 +53,5 @@ var jsonOpNames = map[string]string{
 
 func lit(v any, pos int) *Node { return &Node{Op: OpLiteral, Value: v, Pos: pos} }
 
-func dateValue(n *Node) time.Time     { return n.Value.(time.Time) }
+func dateValue(n *Node) time.Time    { return n.Value.(time.Time) }
 func geomValue(n *Node) orb.Geometry { return n.Value.(orb.Geometry) }

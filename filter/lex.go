@@ -79,7 +79,7 @@ func lex(src string) ([]token, *Error) {
 }
 
 // lexString reads a 'quoted' literal starting at i; a quote inside is doubled
-// ('') or escaped (\') as CQL2 allows. It returns the value and the end offset.
+// (”) or escaped (\') as CQL2 allows. It returns the value and the end offset.
 func lexString(src string, i int) (string, int, *Error) {
 	var b strings.Builder
 	j := i + 1
