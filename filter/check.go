@@ -386,6 +386,10 @@ func (c *checker) spatial(n *Node) (*expr, *Error) {
 	return &expr{op: n.Op, typ: vBool, node: n, args: args}, nil
 }
 
+// instantOps are the temporal functions defined for instants as well as
+// intervals (OGC 21-065r2, table 7); the others take intervals only.
+var instantOps = map[string]bool{"t_after": true, "t_before": true, "t_disjoint": true, "t_equals": true, "t_intersects": true}
+
 func (c *checker) temporal(n *Node) (*expr, *Error) {
 	args, err := c.args(n, 2)
 	if err != nil {
@@ -394,6 +398,9 @@ func (c *checker) temporal(n *Node) (*expr, *Error) {
 	for _, a := range args {
 		if !a.typ.temporal() && a.typ != vInterval {
 			return nil, c.errorf(a.node, "%s takes dates, timestamps or intervals (DATE(…), TIMESTAMP(…), INTERVAL(…)), not %s", opName(n), describeExpr(a))
+		}
+		if !instantOps[n.Op] && a.typ != vInterval {
+			return nil, c.errorf(a.node, "%s compares intervals; write INTERVAL(start, end), not %s", opName(n), describeExpr(a))
 		}
 	}
 	return &expr{op: n.Op, typ: vBool, node: n, args: args}, nil

@@ -195,35 +195,38 @@ func (w *sqlWriter) geom(e *expr) string {
 	return "ST_GeomFromWKB(" + w.param(e.wkb, "bytea") + ", 4326)"
 }
 
-// temporal writes a T_* function over the ends of its operands; when an end
-// comes from a property it may be null, and the whole is then null, as in Match.
+// temporal writes a T_* function over the ends of its operands, each
+// written once and only when the function uses it; when an end comes from a
+// property it may be null, and the whole is then null, as in Match.
 func (w *sqlWriter) temporal(e *expr) string {
-	ends := func(x *expr) []*expr {
+	var ends [4]*expr
+	for i, x := range e.args {
+		ends[2*i], ends[2*i+1] = x, x // an instant: start and end are one value
 		if x.typ == vInterval {
-			return x.args
+			ends[2*i], ends[2*i+1] = x.args[0], x.args[1]
 		}
-		return []*expr{x, x}
 	}
-	all := append(ends(e.args[0]), ends(e.args[1])...)
 	asDate := true
-	for _, x := range all {
+	for _, x := range ends {
 		if x.op != opOpen && x.typ != vDate {
 			asDate = false
 		}
 	}
-	sql := make([]string, 4)
+	written := map[*expr]string{}
 	var nullable []string
-	for i, x := range all {
-		if i == 1 && x == all[0] || i == 3 && x == all[2] {
-			sql[i] = sql[i-1] // an instant: start and end are one value
-			continue
+	end := func(i int) string {
+		x := ends[i]
+		if sql, ok := written[x]; ok {
+			return sql
 		}
-		sql[i] = w.time(x, asDate)
+		sql := w.time(x, asDate)
+		written[x] = sql
 		if x.op == OpProperty {
-			nullable = append(nullable, sql[i]+" IS NOT NULL")
+			nullable = append(nullable, sql+" IS NOT NULL")
 		}
+		return sql
 	}
-	f := temporalSQL(e.op, sql[0], sql[1], sql[2], sql[3])
+	f := temporalSQL(e.op, end)
 	if len(nullable) == 0 {
 		return f
 	}

@@ -3,6 +3,7 @@ package filter
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -103,40 +104,43 @@ func temporalRelation(op string, s1, e1, s2, e2 int64) bool {
 	return false
 }
 
-// temporalSQL is temporalRelation written in SQL over the ends' expressions.
-func temporalSQL(op, s1, e1, s2, e2 string) string {
-	f := func(format string, args ...any) string { return "(" + fmt.Sprintf(format, args...) + ")" }
+// temporalSQL is temporalRelation written in SQL; end(i) writes the start
+// (0) or end (1) of the first operand, the start (2) or end (3) of the second.
+func temporalSQL(op string, end func(i int) string) string {
+	const s1, e1, s2, e2 = 0, 1, 2, 3
+	cmp := func(a int, rel string, b int) string { return end(a) + " " + rel + " " + end(b) }
+	all := func(parts ...string) string { return "(" + strings.Join(parts, " AND ") + ")" }
 	switch op {
 	case "t_after":
-		return f("%s > %s", s1, e2)
+		return all(cmp(s1, ">", e2))
 	case "t_before":
-		return f("%s < %s", e1, s2)
+		return all(cmp(e1, "<", s2))
 	case "t_contains":
-		return f("%s < %s AND %s > %s", s1, s2, e1, e2)
+		return all(cmp(s1, "<", s2), cmp(e1, ">", e2))
 	case "t_disjoint":
-		return f("%s < %s OR %s > %s", e1, s2, s1, e2)
+		return "(" + cmp(e1, "<", s2) + " OR " + cmp(s1, ">", e2) + ")"
 	case "t_during":
-		return f("%s > %s AND %s < %s", s1, s2, e1, e2)
+		return all(cmp(s1, ">", s2), cmp(e1, "<", e2))
 	case "t_equals":
-		return f("%s = %s AND %s = %s", s1, s2, e1, e2)
+		return all(cmp(s1, "=", s2), cmp(e1, "=", e2))
 	case "t_finishedby":
-		return f("%s < %s AND %s = %s", s1, s2, e1, e2)
+		return all(cmp(s1, "<", s2), cmp(e1, "=", e2))
 	case "t_finishes":
-		return f("%s > %s AND %s = %s", s1, s2, e1, e2)
+		return all(cmp(s1, ">", s2), cmp(e1, "=", e2))
 	case "t_intersects":
-		return f("%s <= %s AND %s >= %s", s1, e2, e1, s2)
+		return all(cmp(s1, "<=", e2), cmp(e1, ">=", s2))
 	case "t_meets":
-		return f("%s = %s", e1, s2)
+		return all(cmp(e1, "=", s2))
 	case "t_metby":
-		return f("%s = %s", s1, e2)
+		return all(cmp(s1, "=", e2))
 	case "t_overlappedby":
-		return f("%s > %s AND %s < %s AND %s > %s", s1, s2, s1, e2, e1, e2)
+		return all(cmp(s1, ">", s2), cmp(s1, "<", e2), cmp(e1, ">", e2))
 	case "t_overlaps":
-		return f("%s < %s AND %s > %s AND %s < %s", s1, s2, e1, s2, e1, e2)
+		return all(cmp(s1, "<", s2), cmp(e1, ">", s2), cmp(e1, "<", e2))
 	case "t_startedby":
-		return f("%s = %s AND %s > %s", s1, s2, e1, e2)
+		return all(cmp(s1, "=", s2), cmp(e1, ">", e2))
 	case "t_starts":
-		return f("%s = %s AND %s < %s", s1, s2, e1, e2)
+		return all(cmp(s1, "=", s2), cmp(e1, "<", e2))
 	}
 	return "FALSE"
 }

@@ -172,11 +172,10 @@ func (r *relater) labelPieces(own, other *Shape, cs map[int32]*cuts, ownIsB bool
 			if p == q {
 				continue
 			}
-			var with *segment
+			var with *segment // a ring of other, if one runs along the piece, else a line
 			for _, sh := range c.shared {
-				if within(p, q, sh.p, sh.q, sg.a, sg.b) {
+				if within(p, q, sh.p, sh.q, sg.a, sg.b) && (with == nil || !with.isRing()) {
 					with = &other.segs[sh.other]
-					break
 				}
 			}
 			if with != nil && ownIsB {
@@ -205,7 +204,7 @@ func (r *relater) labelPiece(own, other *Shape, sg *segment, p, q orb.Point, wit
 	ownL, ownR := sideLocations(own, sg, mid, true)
 	var otherL, otherR Location
 	switch {
-	case with != nil && with.isRing():
+	case with != nil:
 		same := dot(sub(with.b, with.a), sub(sg.b, sg.a)) > 0
 		otherL, otherR = sideLocations(other, with, mid, same)
 	case onOther == Boundary:
