@@ -132,7 +132,7 @@ func queryablesOf(s *catalog.Snapshot) Queryables {
 // snapFeature shows a snapshot's feature to the filter, as the service will.
 type snapFeature struct{ f *catalog.Feature }
 
-func (f snapFeature) Property(i int) any       { return f.f.Props[i] }
+func (f snapFeature) Property(i int) any     { return f.f.Props[i] }
 func (f snapFeature) Geometry() orb.Geometry { return f.f.Geom }
 
 // memIDs evaluates e on every feature in memory; sqlIDs in PostGIS. Both sorted.
