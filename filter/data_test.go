@@ -69,6 +69,15 @@ func importTestData(db *store.DB) (*testData, error) {
 			return nil, err
 		}
 	}
+	examples, err := writeExamplesData(dir)
+	if err != nil {
+		return nil, err
+	}
+	_, err = ingest.Import(ctx, db, ingest.Request{Path: examples, Collection: examplesCollection,
+		Actor: "test", Region: world, AllowOutside: true})
+	if err != nil {
+		return nil, err
+	}
 	region, err := catalog.LoadRegion(catalog.DefaultRegion)
 	if err != nil {
 		return nil, err

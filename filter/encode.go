@@ -61,7 +61,20 @@ func writeText(b *strings.Builder, n *Node) {
 		b.WriteByte('(')
 		list(n.Args, ", ")
 		b.WriteByte(')')
-	case n.Op == OpFunction || n.Op == OpInterval || n.Op == "casei" || n.Op == "accenti" ||
+	case n.Op == OpInterval:
+		b.WriteString("INTERVAL(")
+		for i, a := range n.Args {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			if s, ok := instantString(a); ok {
+				writeLiteral(b, s)
+			} else {
+				writeText(b, a)
+			}
+		}
+		b.WriteByte(')')
+	case n.Op == OpFunction || n.Op == "casei" || n.Op == "accenti" ||
 		spatialOps[n.Op] || temporalOps[n.Op] || arrayOps[n.Op]:
 		name := strings.ToUpper(n.Op)
 		if n.Op == OpFunction {
@@ -100,6 +113,17 @@ func writeText(b *strings.Builder, n *Node) {
 		list(n.Args, " "+strings.ToUpper(n.Op)+" ")
 		b.WriteByte(')')
 	}
+}
+
+// instantString is how an INTERVAL writes a date or timestamp end: a bare string.
+func instantString(n *Node) (string, bool) {
+	switch n.Op {
+	case OpDate:
+		return n.Value.(time.Time).Format(time.DateOnly), true
+	case OpTime:
+		return n.Value.(time.Time).Format(time.RFC3339Nano), true
+	}
+	return "", false
 }
 
 func writeLiteral(b *strings.Builder, v any) {
@@ -242,7 +266,18 @@ func appendJSON(dst []byte, n *Node) []byte {
 	case OpTime:
 		return append(str(append(dst, `{"timestamp":`...), n.Value.(time.Time).Format(time.RFC3339Nano)), '}')
 	case OpInterval:
-		return append(args(append(dst, `{"interval":`...), n.Args), '}')
+		dst = append(dst, `{"interval":[`...)
+		for i, a := range n.Args {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if s, ok := instantString(a); ok {
+				dst = str(dst, s)
+			} else {
+				dst = appendJSON(dst, a)
+			}
+		}
+		return append(dst, "]}"...)
 	case OpGeometry:
 		return geo.AppendGeoJSON(dst, n.Value.(orb.Geometry))
 	case OpBBox:

@@ -215,6 +215,9 @@ func (p *jsonParser) interval(v any, path string) (*Node, *Error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := intervalEnd(a); err != nil {
+			return nil, jsonError(a.Path, "%s", err)
+		}
 		n.Args = append(n.Args, a)
 	}
 	return n, nil

@@ -38,6 +38,25 @@ func parseInstant(kind, s string) (time.Time, error) {
 	return t, nil
 }
 
+// intervalEnd reads a string end of an INTERVAL as the date or timestamp it
+// spells (by its length); ".." (an open end) and other nodes stay as they are.
+func intervalEnd(n *Node) error {
+	s, ok := n.Value.(string)
+	if n.Op != OpLiteral || !ok || s == ".." {
+		return nil
+	}
+	kind := OpDate
+	if len(s) != len(time.DateOnly) {
+		kind = OpTime
+	}
+	t, err := parseInstant(kind, s)
+	if err != nil {
+		return fmt.Errorf("INTERVAL: %w", err)
+	}
+	n.Op, n.Value = kind, t
+	return nil
+}
+
 // micros converts t to microseconds since 1970, rounding half to even as
 // PostgreSQL does when it reads a timestamp with finer digits.
 func micros(t time.Time) int64 {

@@ -607,6 +607,11 @@ func (p *textParser) parseInterval(t token) (*Node, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, end := range n.Args {
+		if err := intervalEnd(end); err != nil {
+			return nil, p.errorf(end.Pos, "%s", err)
+		}
+	}
 	return n, nil
 }
 
