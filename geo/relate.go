@@ -59,14 +59,94 @@ func Relate(a, b *Shape) IM {
 	r.labelNodes()
 	r.labelPieces(a, b, r.cutsA, false)
 	r.labelPieces(b, a, r.cutsB, true)
+	if r.proper {
+		r.properIntersectionIM()
+	}
+	r.isolatedEdges(a, b, r.cutsA, false)
+	r.isolatedEdges(b, a, r.cutsB, true)
 	return m
+}
+
+// isolatedEdges adds what GEOS concludes about a line or ring of own that
+// meets no segment of other: it locates the whole of it by its first point,
+// and when other is a collection of points and lines or polygons, a point of
+// other there makes the whole line or ring "interior" to other. For other
+// shapes this agrees with the labelling; for such collections it is GEOS's
+// answer, which PostGIS gives and Match must too.
+func (r *relater) isolatedEdges(own, other *Shape, cs map[int32]*cuts, ownIsB bool) {
+	if other.dim < 1 || len(other.points) == 0 {
+		return
+	}
+	type edgeKey struct{ ring, line int32 }
+	touched := map[edgeKey]bool{}
+	for i := range cs {
+		sg := &own.segs[i]
+		if sg.isRing() {
+			touched[edgeKey{sg.ring, -1}] = true
+		} else {
+			touched[edgeKey{-1, sg.comp}] = true
+		}
+	}
+	edge := func(first orb.Point, k edgeKey) {
+		if touched[k] || other.Locate(first) != Interior || other.locateArea(first) != Exterior {
+			return
+		}
+		if k.ring < 0 {
+			r.set(Interior, Interior, 1, ownIsB)
+			return
+		}
+		r.set(Boundary, Interior, 1, ownIsB)
+		r.set(Interior, Interior, 2, ownIsB)
+		r.set(Exterior, Interior, 2, ownIsB)
+	}
+	for i, l := range own.lines {
+		edge(l[0], edgeKey{-1, int32(i)})
+	}
+	for i, rg := range own.rings {
+		edge(rg.pts[0], edgeKey{int32(i), -1})
+	}
+}
+
+// properIntersectionIM adds what GEOS infers from a proper crossing of two
+// segments and the dimensions alone. For single geometries it adds nothing
+// the labelling has not found; for collections of points, lines and polygons
+// it is GEOS's answer (a crossing of two lines in collections that also hold
+// polygons counts as a crossing of areas), which PostGIS gives and Match must too.
+func (r *relater) properIntersectionIM() {
+	set := func(pattern string) {
+		for i, c := range pattern {
+			if c != 'F' {
+				r.im.atLeast(Location(i/3), Location(i%3), int8(c-'0'))
+			}
+		}
+	}
+	switch da, db := r.a.dim, r.b.dim; {
+	case da == 2 && db == 2:
+		set("212101212")
+	case da == 2 && db == 1:
+		set("FFF0FFFF2")
+		if r.properInterior {
+			set("1FFFFF1FF")
+		}
+	case da == 1 && db == 2:
+		set("F0FFFFFF2")
+		if r.properInterior {
+			set("1F1FFFFFF")
+		}
+	case da == 1 && db == 1 && r.properInterior:
+		set("0FFFFFFFF")
+	}
 }
 
 // relater holds the noding of one pair of shapes.
 type relater struct {
 	a, b         *Shape
 	im           *IM
-	cutsA, cutsB map[int32]*cuts // per segment index
+	cutsA, cutsB map[int32]*cuts    // per segment index
+	exact        map[orb.Point]bool // where segments of a and b meet at a vertex of either
+	proper       bool               // two segments cross inside both
+	// properInterior: such a crossing is no boundary node of either graph
+	properInterior bool
 }
 
 // cuts are the nodes on one segment and the stretches it shares with the other shape.
@@ -92,9 +172,11 @@ func (r *relater) cut(m *map[int32]*cuts, seg int32) *cuts {
 	return c
 }
 
-// node intersects every segment of a with the segments of b near it, records
-// the nodes on both and labels the nodes in both shapes.
+// node intersects every segment of a with the segments of b near it and
+// records the nodes on both; a proper crossing is labelled at once by the
+// two segments it lies inside, exact intersections later by labelNodes.
 func (r *relater) node() {
+	r.exact = map[orb.Point]bool{}
 	for i := range r.a.segs {
 		sa := &r.a.segs[i]
 		r.b.searchSegs(segBound(sa), func(j int32) {
@@ -104,23 +186,28 @@ func (r *relater) node() {
 			case crossNone:
 				return
 			case crossProper:
+				r.proper = true
+				if r.a.nodes[x.p] != Boundary && r.b.nodes[x.p] != Boundary {
+					r.properInterior = true
+				}
 				r.cut(&r.cutsA, int32(i)).points = append(r.cut(&r.cutsA, int32(i)).points, x.p)
 				r.cut(&r.cutsB, j).points = append(r.cut(&r.cutsB, j).points, x.p)
-				// A proper crossing lies inside both segments: on a line's interior
-				// or a ring, wherever else the shapes are.
-				r.im.atLeast(segLocation(sa), segLocation(sb), 0)
+				if orient(sa.a, sa.b, x.p) == 0 && orient(sb.a, sb.b, x.p) == 0 {
+					r.exact[x.p] = true // the rounded point is the crossing: label it as a node
+				} else {
+					r.im.atLeast(segLocation(sa), segLocation(sb), 0)
+				}
 			case crossPoint:
 				r.cut(&r.cutsA, int32(i)).points = append(r.cut(&r.cutsA, int32(i)).points, x.p)
 				r.cut(&r.cutsB, j).points = append(r.cut(&r.cutsB, j).points, x.p)
-				r.im.atLeast(r.a.Locate(x.p), r.b.Locate(x.p), 0)
+				r.exact[x.p] = true
 			case crossOverlap:
 				ca, cb := r.cut(&r.cutsA, int32(i)), r.cut(&r.cutsB, j)
 				ca.points = append(ca.points, x.p, x.q)
 				cb.points = append(cb.points, x.p, x.q)
 				ca.shared = append(ca.shared, sharedStretch{p: x.p, q: x.q, other: j})
 				cb.shared = append(cb.shared, sharedStretch{p: x.p, q: x.q, other: int32(i)})
-				r.im.atLeast(r.a.Locate(x.p), r.b.Locate(x.p), 0)
-				r.im.atLeast(r.a.Locate(x.q), r.b.Locate(x.q), 0)
+				r.exact[x.p], r.exact[x.q] = true, true
 			}
 		})
 	}
@@ -134,24 +221,116 @@ func segLocation(sg *segment) Location {
 	return Interior
 }
 
-// labelNodes adds the points and line ends of each shape, located in both.
+// labelNodes labels the nodes GEOS's relate labels: the exact intersections
+// of the two shapes and the nodes of each shape's own graph (points, line
+// ends, ring starts), each located in both shapes.
 func (r *relater) labelNodes() {
-	for _, p := range r.a.points {
-		r.im.atLeast(r.a.Locate(p), r.b.Locate(p), 0)
+	label := func(p orb.Point) {
+		isect := r.exact[p]
+		r.im.atLeast(r.a.nodeLabel(p, isect), r.b.nodeLabel(p, isect), 0)
 	}
-	for _, p := range r.b.points {
-		r.im.atLeast(r.a.Locate(p), r.b.Locate(p), 0)
+	for p := range r.exact {
+		label(p)
 	}
-	for _, l := range r.a.lines {
-		for _, p := range []orb.Point{l[0], l[len(l)-1]} {
-			r.im.atLeast(r.a.Locate(p), r.b.Locate(p), 0)
+	for p := range r.a.nodes {
+		if !r.exact[p] {
+			label(p)
 		}
 	}
-	for _, l := range r.b.lines {
-		for _, p := range []orb.Point{l[0], l[len(l)-1]} {
-			r.im.atLeast(r.a.Locate(p), r.b.Locate(p), 0)
+	for p := range r.b.nodes {
+		if _, done := r.a.nodes[p]; !done && !r.exact[p] {
+			label(p)
 		}
 	}
+}
+
+// nodeLabel is the location GEOS's relate gives a node at the exact point p
+// of shape s; isect tells whether segments of both shapes meet there. A node
+// where the other shape meets s's edges takes its label from those edges (an
+// odd number of rings: boundary, an even one: interior, lines: interior); a
+// node of s's own graph takes its label from the graph; a node of the other
+// shape alone is located by the mod-2 rule of Locate. These differ from
+// Locate where polygons of a multipolygon touch.
+func (s *Shape) nodeLabel(p orb.Point, isect bool) Location {
+	const none Location = -1
+	loc := none
+	segs := s.segmentsAt(p)
+	if isect {
+		rings, lines := s.edgesAt(segs)
+		switch {
+		case len(rings)%2 == 1:
+			loc = Boundary
+		case len(rings) > 0 || len(lines) > 0:
+			loc = Interior
+		}
+	}
+	if l, ok := s.nodes[p]; ok {
+		loc = l
+	}
+	if s.selfNode(p, segs) && loc != Boundary {
+		loc = Interior
+		if rings, _ := s.edgesAt(segs); len(rings) > 0 {
+			loc = Boundary
+		}
+	}
+	if loc == none {
+		loc = s.Locate(p)
+	}
+	return loc
+}
+
+// segmentsAt lists the segments of s that contain p.
+func (s *Shape) segmentsAt(p orb.Point) []int32 {
+	var out []int32
+	s.searchSegs(orb.Bound{Min: p, Max: p}, func(i int32) {
+		if onSegment(p, s.segs[i].a, s.segs[i].b) {
+			out = append(out, i)
+		}
+	})
+	return out
+}
+
+// edgesAt sorts segments into the distinct rings and lines they belong to.
+func (s *Shape) edgesAt(segs []int32) (rings, lines []int32) {
+	for _, i := range segs {
+		sg := &s.segs[i]
+		if sg.isRing() {
+			if !slices.Contains(rings, sg.ring) {
+				rings = append(rings, sg.ring)
+			}
+		} else if !slices.Contains(lines, sg.comp) {
+			lines = append(lines, sg.comp)
+		}
+	}
+	return rings, lines
+}
+
+// selfNode reports whether GEOS's graph of s has a self-intersection node at
+// p: two of its rings or lines meet there, or a line passes there twice.
+func (s *Shape) selfNode(p orb.Point, segs []int32) bool {
+	rings, lines := s.edgesAt(segs)
+	if len(rings)+len(lines) >= 2 {
+		return true
+	}
+	if len(lines) != 1 {
+		return false
+	}
+	// One line: its segments at p are one, or two neighbours at a vertex,
+	// unless it comes back to p.
+	at := segs
+	if len(at) > 2 {
+		return true
+	}
+	if len(at) == 2 {
+		d := at[1] - at[0]
+		if d < 0 {
+			d = -d
+		}
+		l := s.lines[lines[0]]
+		closed := l[0] == l[len(l)-1]
+		return d != 1 && !(closed && int(d) == len(l)-2)
+	}
+	return false
 }
 
 // labelPieces labels the pieces of the segments of own between nodes: the

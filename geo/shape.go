@@ -17,8 +17,13 @@ type Shape struct {
 	segs   []segment
 	bound  orb.Bound
 	dim    int8 // -1 empty, 0 points, 1 lines, 2 areas
-	bdim   int8 // dimension of the boundary, as GEOS reports it
+	bdim   int8 // dimension of the boundary: 1 with areas, 0 with line ends on it (mod 2), else -1
 	index  *rtree.RTreeG[int32]
+	// nodes are the points GEOS makes nodes of in the geometry's own graph:
+	// points (interior), line ends (boundary or interior by the mod-2 rule)
+	// and the first point of each ring (boundary), labelled in the order the
+	// geometry lists them, later labels overriding earlier ones as in GEOS.
+	nodes map[orb.Point]Location
 }
 
 type shapePolygon struct {
@@ -47,9 +52,18 @@ const indexThreshold = 32
 // distinct point, rings of fewer than three distinct points) are kept as points
 // or dropped, so that every Shape is well formed.
 func NewShape(g orb.Geometry) *Shape {
-	s := &Shape{dim: -1, bdim: -1}
+	s := &Shape{dim: -1, bdim: -1, nodes: map[orb.Point]Location{}}
 	s.add(g)
 	s.bound = shapeBound(s)
+	if len(s.polys) > 0 {
+		s.bdim = 1
+	} else {
+		for _, l := range s.lines {
+			if s.nodes[l[0]] == Boundary || s.nodes[l[len(l)-1]] == Boundary {
+				s.bdim = 0
+			}
+		}
+	}
 	if len(s.segs) > indexThreshold {
 		s.index = &rtree.RTreeG[int32]{}
 		for i, sg := range s.segs {
@@ -99,6 +113,16 @@ func (s *Shape) add(g orb.Geometry) {
 func (s *Shape) addPoint(p orb.Point) {
 	s.points = append(s.points, p)
 	s.dim = max(s.dim, 0)
+	s.nodes[p] = Interior
+}
+
+// addLineEnd counts a line end at p: an odd number of ends makes a boundary point.
+func (s *Shape) addLineEnd(p orb.Point) {
+	if loc, ok := s.nodes[p]; ok && loc == Boundary {
+		s.nodes[p] = Interior
+		return
+	}
+	s.nodes[p] = Boundary
 }
 
 func dedup(ps []orb.Point) []orb.Point {
@@ -123,9 +147,8 @@ func (s *Shape) addLine(l orb.LineString) {
 	li := int32(len(s.lines))
 	s.lines = append(s.lines, orb.LineString(ps))
 	s.dim = max(s.dim, 1)
-	if ps[0] != ps[len(ps)-1] {
-		s.bdim = max(s.bdim, 0)
-	}
+	s.addLineEnd(ps[0])
+	s.addLineEnd(ps[len(ps)-1])
 	for i := 1; i < len(ps); i++ {
 		s.segs = append(s.segs, segment{a: ps[i-1], b: ps[i], comp: li, ring: -1})
 	}
@@ -159,12 +182,12 @@ func (s *Shape) addPolygon(p orb.Polygon) {
 		}
 		rn := int32(len(s.rings))
 		s.rings = append(s.rings, shapeRing{pts: r})
+		s.nodes[r[0]] = Boundary
 		for i := 1; i < len(r); i++ {
 			s.segs = append(s.segs, segment{a: r[i-1], b: r[i], comp: pi, ring: rn, leftIn: leftIn})
 		}
 	}
 	s.dim = 2
-	s.bdim = max(s.bdim, 1)
 }
 
 func shapeBound(s *Shape) orb.Bound {
