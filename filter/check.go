@@ -457,6 +457,9 @@ func (c *checker) geometry(n *Node, g orb.Geometry) (*expr, *Error) {
 	if bad != nil {
 		return nil, c.errorf(n, "position (%v %v) is not a longitude and latitude (-180…180, -90…90)", bad[0], bad[1])
 	}
+	if err := geo.CheckAreas(g); err != nil {
+		return nil, c.errorf(n, "invalid geometry: %v", err)
+	}
 	b, err := wkb.Marshal(g)
 	if err != nil {
 		return nil, c.errorf(n, "geometry: %v", err)
