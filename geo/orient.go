@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"math/big"
+	"math"
 
 	"github.com/paulmach/orb"
 )
@@ -53,17 +53,80 @@ func sign(v float64) int {
 	return 0
 }
 
-// orientExact evaluates the orientation determinant in exact rational arithmetic;
-// every float64 is a rational, so the result is the true sign.
+// orientExact evaluates the orientation determinant exactly, with the
+// floating-point expansions of Shewchuk: every difference and product is
+// split into a sum of floats without error, the sum is kept as a
+// non-overlapping expansion, and its largest component gives the sign.
 func orientExact(a, b, c orb.Point) int {
-	r := func(v float64) *big.Rat { return new(big.Rat).SetFloat64(v) }
-	bx := new(big.Rat).Sub(r(b[0]), r(a[0]))
-	by := new(big.Rat).Sub(r(b[1]), r(a[1]))
-	cx := new(big.Rat).Sub(r(c[0]), r(a[0]))
-	cy := new(big.Rat).Sub(r(c[1]), r(a[1]))
-	left := new(big.Rat).Mul(bx, cy)
-	right := new(big.Rat).Mul(by, cx)
-	return left.Cmp(right)
+	ux, uxe := twoDiff(b[0], a[0])
+	uy, uye := twoDiff(b[1], a[1])
+	vx, vxe := twoDiff(c[0], a[0])
+	vy, vye := twoDiff(c[1], a[1])
+	var buf [32]float64
+	e := buf[:0]
+	add := func(x, y float64, sign float64) {
+		p, pe := twoProd(x, y)
+		e = grow(e, sign*pe)
+		e = grow(e, sign*p)
+	}
+	for _, x := range [2]float64{ux, uxe} {
+		for _, y := range [2]float64{vy, vye} {
+			add(x, y, 1)
+		}
+	}
+	for _, x := range [2]float64{uy, uye} {
+		for _, y := range [2]float64{vx, vxe} {
+			add(x, y, -1)
+		}
+	}
+	for i := len(e) - 1; i >= 0; i-- {
+		if e[i] != 0 {
+			return sign(e[i])
+		}
+	}
+	return 0
+}
+
+// twoSum returns a+b as the rounded sum and its exact error.
+func twoSum(a, b float64) (s, err float64) {
+	s = a + b
+	bv := s - a
+	av := s - bv
+	return s, (a - av) + (b - bv)
+}
+
+// twoDiff returns a-b as the rounded difference and its exact error.
+func twoDiff(a, b float64) (d, err float64) {
+	d = a - b
+	bv := a - d
+	av := d + bv
+	return d, (a - av) + (bv - b)
+}
+
+// twoProd returns a·b as the rounded product and its exact error.
+func twoProd(a, b float64) (p, err float64) {
+	p = a * b
+	return p, math.FMA(a, b, -p)
+}
+
+// grow adds b to the non-overlapping expansion e (smallest component first),
+// dropping zero components; the result is again non-overlapping.
+func grow(e []float64, b float64) []float64 {
+	q := b
+	n := 0
+	for _, x := range e {
+		var h float64
+		q, h = twoSum(q, x)
+		if h != 0 {
+			e[n] = h
+			n++
+		}
+	}
+	e = e[:n]
+	if q != 0 {
+		e = append(e, q)
+	}
+	return e
 }
 
 // onSegment reports whether p lies on the closed segment a–b (exactly).

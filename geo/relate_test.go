@@ -1,6 +1,9 @@
 package geo
 
 import (
+	"math"
+	"math/big"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -53,14 +56,35 @@ func TestIntersectsAgreesWithRelate(t *testing.T) {
 	}
 }
 
-func TestOrientExactNearlyCollinear(t *testing.T) {
-	a := orb.Point{0.1, 0.1}
-	b := orb.Point{0.3, 0.3}
-	c := orb.Point{0.2, 0.2}
-	// 0.1, 0.2 and 0.3 are not exactly collinear in binary; the float determinant
-	// is tiny and its sign unreliable: the exact path decides.
-	if got, want := orient(a, b, c), orientExact(a, b, c); got != want {
-		t.Fatalf("orient = %d, exact = %d", got, want)
+// ratOrient is the orientation determinant in rational arithmetic, the
+// reference for orient's expansions.
+func ratOrient(a, b, c orb.Point) int {
+	r := func(v float64) *big.Rat { return new(big.Rat).SetFloat64(v) }
+	bx := new(big.Rat).Sub(r(b[0]), r(a[0]))
+	by := new(big.Rat).Sub(r(b[1]), r(a[1]))
+	cx := new(big.Rat).Sub(r(c[0]), r(a[0]))
+	cy := new(big.Rat).Sub(r(c[1]), r(a[1]))
+	return new(big.Rat).Mul(bx, cy).Cmp(new(big.Rat).Mul(by, cx))
+}
+
+func TestOrientExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for i := 0; i < 50000; i++ {
+		// nearly collinear points, where the float determinant is unreliable
+		a := orb.Point{rng.Float64()*360 - 180, rng.Float64()*180 - 90}
+		d := orb.Point{rng.Float64() - 0.5, rng.Float64() - 0.5}
+		s, u := rng.Float64()*10, rng.Float64()*10-5
+		b := orb.Point{a[0] + s*d[0], a[1] + s*d[1]}
+		c := orb.Point{a[0] + u*d[0], a[1] + u*d[1]}
+		if i%3 == 0 {
+			c[0] = math.Nextafter(c[0], math.Inf(1))
+		}
+		if got, want := orient(a, b, c), ratOrient(a, b, c); got != want {
+			t.Fatalf("orient(%v, %v, %v) = %d, exactly %d", a, b, c, got, want)
+		}
+		if got, want := orientExact(a, b, c), ratOrient(a, b, c); got != want {
+			t.Fatalf("orientExact(%v, %v, %v) = %d, exactly %d", a, b, c, got, want)
+		}
 	}
 	if orient(orb.Point{0, 0}, orb.Point{2, 2}, orb.Point{1, 1}) != 0 {
 		t.Fatal("exactly collinear points are not reported collinear")
