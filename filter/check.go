@@ -158,8 +158,11 @@ func opName(n *Node) string {
 }
 
 func (c *checker) logical(n *Node) (*expr, *Error) {
-	if n.Op == "not" && len(n.Args) != 1 || n.Op != "not" && len(n.Args) < 1 {
-		return nil, c.errorf(n, "%s takes %s", opName(n), map[bool]string{true: "one argument", false: "at least one argument"}[n.Op == "not"])
+	if n.Op == "not" && len(n.Args) != 1 {
+		return nil, c.errorf(n, "NOT takes one argument, not %d", len(n.Args))
+	}
+	if n.Op != "not" && len(n.Args) < 2 {
+		return nil, c.errorf(n, "%s takes at least two arguments", opName(n))
 	}
 	e := &expr{op: n.Op, typ: vBool, node: n}
 	for _, a := range n.Args {
@@ -185,6 +188,9 @@ func (c *checker) literal(n *Node) (*expr, *Error) {
 		}
 		e.typ = vNum
 	case string:
+		if strings.ContainsRune(v, 0) {
+			return nil, c.errorf(n, "a string must not contain the character NUL")
+		}
 		e.typ = vStr
 	default:
 		return nil, c.errorf(n, "unsupported literal %v", n.Value)

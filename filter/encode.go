@@ -135,8 +135,28 @@ func writeLiteral(b *strings.Builder, v any) {
 	case float64:
 		b.WriteString(formatFloat(v))
 	case string:
-		b.WriteString("'" + strings.ReplaceAll(v, "'", "''") + "'")
+		writeString(b, v)
 	}
+}
+
+// writeString writes a string literal. A quote is written doubled, or as \'
+// after a backslash (the lexer reads a backslash before a quote as an escaped
+// quote). A string that ends with a backslash cannot be written in CQL2 text.
+func writeString(b *strings.Builder, s string) {
+	b.WriteByte('\'')
+	prev := rune(0)
+	for _, r := range s {
+		switch {
+		case r == '\'' && prev == '\\':
+			b.WriteString(`\'`)
+		case r == '\'':
+			b.WriteString("''")
+		default:
+			b.WriteRune(r)
+		}
+		prev = r
+	}
+	b.WriteByte('\'')
 }
 
 // formatFloat writes the shortest digits that read back to v, always with a

@@ -25,13 +25,18 @@ type token struct {
 
 // lex splits CQL2 text into tokens.
 func lex(src string) ([]token, *Error) {
+	if !utf8.ValidString(src) {
+		for i, r := range src {
+			if r == utf8.RuneError {
+				return nil, textError(src, i, "invalid UTF-8")
+			}
+		}
+	}
 	var toks []token
 	i := 0
 	for i < len(src) {
 		r, size := utf8.DecodeRuneInString(src[i:])
 		switch {
-		case r == utf8.RuneError && size == 1:
-			return nil, textError(src, i, "invalid UTF-8")
 		case unicode.IsSpace(r):
 			i += size
 		case r == '\'':
