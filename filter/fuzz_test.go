@@ -26,7 +26,7 @@ type fuzzFeature struct {
 	geom  orb.Geometry
 }
 
-func (f fuzzFeature) Property(i int) any       { return f.props[i] }
+func (f fuzzFeature) Property(i int) any     { return f.props[i] }
 func (f fuzzFeature) Geometry() orb.Geometry { return f.geom }
 
 var fuzzFeatures = []Feature{
