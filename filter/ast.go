@@ -1,22 +1,18 @@
 package filter
 
-import (
-	"time"
-
-	"github.com/paulmach/orb"
-)
-
 // Node is one node of a parsed filter; CQL2 text and CQL2 JSON give the same
 // tree. Op names follow CQL2 JSON: "and", "=", "like", "s_intersects", "+",
 // "casei", …, plus the leaf kinds below.
 type Node struct {
-	Op    string
-	Args  []*Node
-	Name  string // OpProperty: the property; OpFunction: the function
-	Value any    // OpLiteral: bool, int64, float64 or string; OpDate, OpTimestamp: time.Time (UTC);
-	// OpGeometry: orb.Geometry; OpBBox: []float64 (4 or 6 numbers)
-	Pos  int    // CQL2 text: byte offset where the node starts
-	Path string // CQL2 JSON: JSON pointer of the node
+	Op   string
+	Args []*Node
+	Name string // OpProperty: the property; OpFunction: the function
+	// Value is the value of a leaf: bool, int64, float64 or string for
+	// OpLiteral; time.Time (UTC) for OpDate and OpTime; orb.Geometry for
+	// OpGeometry; []float64 (4 or 6 numbers) for OpBBox.
+	Value any
+	Pos   int    // CQL2 text: byte offset where the node starts
+	Path  string // CQL2 JSON: JSON pointer of the node
 }
 
 // The leaf and structural kinds of Node.Op besides the CQL2 operators.
@@ -52,6 +48,3 @@ var jsonOpNames = map[string]string{
 }
 
 func lit(v any, pos int) *Node { return &Node{Op: OpLiteral, Value: v, Pos: pos} }
-
-func dateValue(n *Node) time.Time    { return n.Value.(time.Time) }
-func geomValue(n *Node) orb.Geometry { return n.Value.(orb.Geometry) }

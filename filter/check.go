@@ -50,14 +50,6 @@ type expr struct {
 	like  likePattern // "like": the compiled pattern
 }
 
-func (e *expr) isConst() bool {
-	switch e.op {
-	case OpLiteral, OpDate, OpTime, OpGeometry, OpBBox, opOpen:
-		return true
-	}
-	return false
-}
-
 // checker checks a tree against queryables, with what it needs for messages.
 type checker struct {
 	src  string

@@ -69,10 +69,7 @@ func (q Queryables) lookup(name string) (resolved, bool) {
 
 // suggest names the queryables a misspelled name may have meant, for the error.
 func (q Queryables) suggest(name string) string {
-	var all []string
-	for _, g := range q.Geometry {
-		all = append(all, g)
-	}
+	all := append([]string(nil), q.Geometry...)
 	for _, p := range q.Properties {
 		all = append(all, p.Name)
 	}
