@@ -23,6 +23,9 @@ import (
 // examples name, so that the examples can be evaluated.
 const examplesCollection = "cql2-examples"
 
+// oddName is a property name that SQL must quote with care.
+const oddName = `trích dẫn 'đơn' \ "kép"; DROP TABLE features; --`
+
 // exampleGeometryNames are the names the examples give the feature geometry.
 var exampleGeometryNames = []string{"geometry", "geom", "footprint", "location", "road"}
 
@@ -61,7 +64,7 @@ func writeExamplesData(dir string) (string, error) {
 			"id":                  pick("fa7e1920-9107-422d-a3db-c468cbc5d6df", "0b6e0c2b-7b8e-4a5d-9a53-3e0f3c2f7f10"),
 			"value":               num(0, 30), "foo": num(-5, 5), "bar": num(-50, 50), "x": num(-5, 5),
 			"starts_at": start.Format(time.RFC3339), "ends_at": start.AddDate(rng.IntN(20), 0, 0).Format(time.RFC3339),
-			"updated_at": stamp(),
+			"updated_at": stamp(), oddName: pick("a'b", `c\d`, "Đồng Sơn"),
 		}
 		for k := range props {
 			if rng.IntN(10) == 0 {
@@ -210,5 +213,45 @@ func TestExamplesEvaluate(t *testing.T) {
 		if !slices.Equal(mem, sql) {
 			t.Errorf("%s (%s): %s\nin memory %d features %v\nin SQL    %d features %v", ex.name, lang, e, len(mem), mem, len(sql), sql)
 		}
+	}
+}
+
+// TestQuotedNamesAndVietnamese filters on a property whose name holds quotes,
+// a backslash and SQL, and on Vietnamese names without their marks: the SQL
+// selects what memory selects, and what plain Go string tests say.
+func TestQuotedNamesAndVietnamese(t *testing.T) {
+	d := loadTestData(t)
+	s := d.snapshot(t, examplesCollection)
+	q := queryablesOf(s)
+	name, _ := json.Marshal(oddName)
+	for _, v := range []string{"a'b", `c\d`, "Đồng Sơn"} {
+		val, _ := json.Marshal(v)
+		e, err := Parse(`{"op":"=","args":[{"property":`+string(name)+`},`+string(val)+`]}`, LangJSON, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem, sql := d.memIDs(s, e), d.sqlIDs(t, s, e)
+		if !slices.Equal(mem, sql) || len(mem) == 0 {
+			t.Errorf("%s = %q: in memory %d, in SQL %d", oddName, v, len(mem), len(sql))
+		}
+	}
+
+	schools := d.snapshot(t, "schools")
+	q = queryablesOf(schools)
+	e, err := Parse(`ACCENTI("Tên trường") LIKE ACCENTI('truong thpt%')`, LangText, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	col, _ := schools.Property("Tên trường")
+	var want []string
+	for _, f := range schools.Features {
+		if strings.HasPrefix(geo.Fold(f.Props[col].(string)), "truong thpt") {
+			want = append(want, f.ID)
+		}
+	}
+	slices.Sort(want)
+	mem, sql := d.memIDs(schools, e), d.sqlIDs(t, schools, e)
+	if len(want) == 0 || !slices.Equal(mem, want) || !slices.Equal(sql, want) {
+		t.Errorf("upper-secondary schools: %d by Go's strings, %d in memory, %d in SQL", len(want), len(mem), len(sql))
 	}
 }
