@@ -95,3 +95,28 @@ func BenchmarkSQL(b *testing.B) {
 		e.SQL(&args)
 	}
 }
+
+// BenchmarkMatchCountries evaluates spatial functions on the 177 country
+// polygons of the CQL2 test data (up to a few hundred vertices each).
+func BenchmarkMatchCountries(b *testing.B) {
+	s := loadTestData(b).snapshot(b, "ne_110m_admin_0_countries")
+	q := queryablesOf(s)
+	for _, f := range []struct{ name, text string }{
+		{"intersects-polygon", "S_INTERSECTS(geom, POLYGON((0 40, 10 40, 10 50, 0 50, 0 40)))"},
+		{"touches-line", "S_TOUCHES(geom, LINESTRING(6.043073357781111 50.128051662794235, 6.242751092156993 49.90222565367873))"},
+		{"within-bbox", "S_WITHIN(geom, BBOX(-180, -90, 0, 90))"},
+	} {
+		e, err := Parse(f.text, LangText, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(f.name, func(b *testing.B) {
+			for b.Loop() {
+				for i := range s.Features {
+					e.Match(snapFeature{&s.Features[i]})
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(s.Features)), "ns/feature")
+		})
+	}
+}
