@@ -3,6 +3,8 @@ package filter
 import (
 	"math"
 
+	"github.com/paulmach/orb"
+
 	"github.com/vn-opendata/geodata/geo"
 )
 
@@ -478,6 +480,11 @@ func spatialAgainst(rel geo.SpatialRelation, lit *geo.Shape, litFirst bool) pred
 		if !g.Bound().Intersects(box) {
 			return triOf(rel == geo.Disjoint)
 		}
+		if p, ok := g.(orb.Point); ok { // most features: no need to take them apart
+			if holds, ok := rel.HoldsPoint(p, lit, !litFirst); ok {
+				return triOf(holds)
+			}
+		}
 		s := geo.NewShape(g)
 		if litFirst {
 			return triOf(rel.Holds(lit, s))
@@ -487,28 +494,39 @@ func spatialAgainst(rel geo.SpatialRelation, lit *geo.Shape, litFirst bool) pred
 }
 
 // interval gives the start and end of a temporal operand; an instant is an
-// interval whose ends are equal.
-func interval(e *expr) (start, end timeFn) {
+// interval whose ends are equal (read once).
+func interval(e *expr) func(Feature) (start, end int64, ok bool) {
 	if e.typ != vInterval {
 		t := compileTime(e)
-		return t, t
+		return func(f Feature) (int64, int64, bool) {
+			v, ok := t(f)
+			return v, v, ok
+		}
 	}
-	return compileTime(e.args[0]), compileTime(e.args[1])
+	s, t := compileTime(e.args[0]), compileTime(e.args[1])
+	return func(f Feature) (int64, int64, bool) {
+		a, ok := s(f)
+		if !ok {
+			return 0, 0, false
+		}
+		b, ok := t(f)
+		return a, b, ok
+	}
 }
 
 // compileTemporal evaluates a T_* function; a null end makes it unknown.
 func compileTemporal(e *expr) predicate {
-	s1, e1 := interval(e.args[0])
-	s2, e2 := interval(e.args[1])
+	first, second := interval(e.args[0]), interval(e.args[1])
 	op := e.op
 	return func(f Feature) tri {
-		a, ok1 := s1(f)
-		b, ok2 := e1(f)
-		c, ok3 := s2(f)
-		d, ok4 := e2(f)
-		if !ok1 || !ok2 || !ok3 || !ok4 {
+		s1, e1, ok := first(f)
+		if !ok {
 			return triUnknown
 		}
-		return triOf(temporalRelation(op, a, b, c, d))
+		s2, e2, ok := second(f)
+		if !ok {
+			return triUnknown
+		}
+		return triOf(temporalRelation(op, s1, e1, s2, e2))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -263,5 +264,22 @@ func TestTemporalRelations(t *testing.T) {
 				t.Errorf("%s([%d, %d], [10, 20]) = %v", op, c.s1, c.e1, got)
 			}
 		}
+	}
+}
+
+func TestParseDays(t *testing.T) {
+	for d := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 10000; d = d.AddDate(0, 0, 7) {
+		got, ok := parseDays(d.Format(time.DateOnly))
+		if !ok || got*86_400_000_000 != micros(d) {
+			t.Fatalf("%s: %d days, %v", d.Format(time.DateOnly), got, ok)
+		}
+	}
+	for _, bad := range []string{"2023-02-29", "2024-13-01", "2024-00-10", "0000-01-01", "2024-1-01", "2024-01-1x", "20240101"} {
+		if _, ok := parseDays(bad); ok {
+			t.Errorf("%s read as a date", bad)
+		}
+	}
+	if _, ok := parseDays("2024-02-29"); !ok {
+		t.Error("2024-02-29 refused")
 	}
 }

@@ -184,3 +184,13 @@ func TestFoldSQLEqualsGo(t *testing.T) {
 		t.Fatalf("%d rows for %d strings", i, len(corpus))
 	}
 }
+
+// TestAccentFoldTable checks the table of accentFold against folding whole
+// strings, on the corpus that proves the SQL functions.
+func TestAccentFoldTable(t *testing.T) {
+	for _, s := range foldCorpus() {
+		if got, want := accentFold(s), geo.Fold(strokes.Replace(s)); got != want {
+			t.Fatalf("accentFold(%+q) = %+q, want %+q", s, got, want)
+		}
+	}
+}

@@ -71,17 +71,57 @@ func micros(t time.Time) int64 {
 
 // valueMicros reads a date or timestamp property value.
 func valueMicros(s string, date bool) (int64, bool) {
-	if date && len(s) == 10 {
-		if t, err := time.Parse(time.DateOnly, s); err == nil {
-			return micros(t), true
-		}
-		return 0, false
+	if date {
+		days, ok := parseDays(s)
+		return days * 86_400_000_000, ok
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
 		return 0, false
 	}
 	return micros(t), true
+}
+
+// parseDays reads "YYYY-MM-DD" (years 1 to 9999) as days since 1970-01-01,
+// without time.Parse: dates are read on every evaluation.
+func parseDays(s string) (int64, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	num := func(part string) (int64, bool) {
+		var v int64
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int64(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(s[:4])
+	m, ok2 := num(s[5:7])
+	d, ok3 := num(s[8:])
+	if !ok1 || !ok2 || !ok3 || y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
+		return 0, false
+	}
+	// days from civil (H. Hinnant): March-based years make February last
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return era*146097 + doe - 719468, true
+}
+
+func daysIn(m, year int64) int64 {
+	if m == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return [...]int64{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m-1]
 }
 
 // temporalRelation evaluates a CQL2 temporal function on the intervals

@@ -1,5 +1,7 @@
 package geo
 
+import "github.com/paulmach/orb"
+
 // SpatialRelation is one of the eight named spatial predicates of OGC Simple
 // Features (and CQL2's S_* functions), evaluated as PostGIS evaluates them.
 type SpatialRelation int
@@ -134,4 +136,42 @@ func anyVertexInArea(s, area *Shape) bool {
 		}
 	}
 	return false
+}
+
+// HoldsPoint evaluates the relation between the point p and s (p first, or s
+// first when pointFirst is false) as Holds does, without taking p apart: a
+// single point relates to s only by where it lies. ok is false when s is
+// made of points and the relation needs more (contains, equals, overlaps).
+func (r SpatialRelation) HoldsPoint(p orb.Point, s *Shape, pointFirst bool) (holds, ok bool) {
+	if s.dim < 0 {
+		return false, false
+	}
+	if !pointFirst {
+		switch r {
+		case Contains:
+			r = Within
+		case Within:
+			r = Contains
+		}
+	}
+	loc := Exterior
+	if s.bound.Contains(p) {
+		loc = s.nodeLabel(p, false)
+	}
+	switch r {
+	case Intersects:
+		return loc != Exterior, true
+	case Disjoint:
+		return loc == Exterior, true
+	case Within:
+		return loc == Interior, true
+	case Touches:
+		return s.dim > 0 && loc == Boundary, true
+	case Crosses:
+		return false, true
+	}
+	if s.dim > 0 {
+		return false, true // contains, equals, overlaps need s as small as a point
+	}
+	return false, false
 }

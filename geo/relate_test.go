@@ -108,3 +108,36 @@ func mustWKT(t *testing.T, s string) orb.Geometry {
 	}
 	return g
 }
+
+func TestHoldsPointAgreesWithHolds(t *testing.T) {
+	shapes := []string{
+		"POINT(1 1)", "MULTIPOINT((0 0),(1 1))", "LINESTRING(0 0,2 2,4 0)", "MULTILINESTRING((0 0,1 0),(1 0,2 0),(3 3,4 4))",
+		"POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,2 1,2 2,1 1))", "MULTIPOLYGON(((0 0,2 0,2 2,0 2,0 0)),((2 2,3 2,3 3,2 2)))",
+		"GEOMETRYCOLLECTION(POINT(3 1),LINESTRING(0 3,1 4),POLYGON((2 2,4 2,4 4,2 2)))",
+	}
+	rels := []SpatialRelation{Intersects, Disjoint, Contains, Within, Touches, Crosses, Overlaps, Equals}
+	for _, w := range shapes {
+		s := NewShape(mustWKT(t, w))
+		for x := -1.0; x <= 5; x += 0.5 {
+			for y := -1.0; y <= 5; y += 0.5 {
+				p := orb.Point{x, y}
+				ps := NewShape(p)
+				for _, r := range rels {
+					for _, first := range []bool{true, false} {
+						got, ok := r.HoldsPoint(p, s, first)
+						if !ok {
+							continue
+						}
+						want := r.Holds(ps, s)
+						if !first {
+							want = r.Holds(s, ps)
+						}
+						if got != want {
+							t.Errorf("%s(%v, %s) point first %v: %v, Holds says %v", r, p, w, first, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
