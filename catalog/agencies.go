@@ -11,7 +11,7 @@ import (
 // Zone is the region's civil time (Vietnam, UTC+7, no daylight saving): the day a
 // version was published, the day a request was counted and the year of a report
 // are days of this zone. A fixed zone needs no tzdata on the server.
-var Zone = time.FixedZone("ICT", 7*3600)
+var Zone = time.FixedZone("ICT", zoneOffset)
 
 // Day is the civil date of t in Zone, as midnight UTC of that date, so that days
 // compare with Before/Equal and subtract to whole days.
