@@ -23,7 +23,7 @@ func TestUsageFlush(t *testing.T) {
 	db := storetest.Open(t)
 	u := NewUsage(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	id := fmt.Sprintf("usage-flush-%d", time.Now().UnixNano()) // -count=N runs on the same database
-	clock := time.Date(2025, 12, 31, 16, 59, 0, 0, time.UTC) // 23:59 on 31 December in Vietnam
+	clock := time.Date(2025, 12, 31, 16, 59, 0, 0, time.UTC)   // 23:59 on 31 December in Vietnam
 	u.now = func() time.Time { return clock }
 	var wg sync.WaitGroup
 	for g := 0; g < 8; g++ {
