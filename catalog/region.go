@@ -31,6 +31,9 @@ type Region struct {
 	CRS        []RegionCRS    `json:"crs"`
 	DefaultCRS int            `json:"default_crs"` // EPSG code assumed for VN-2000 files without .prj
 	Agencies   []store.Agency `json:"agencies"`
+	// Coordinator is the agency in charge of the open-data catalogue (the plan names
+	// the Department of Information and Communications); today its successor answers.
+	Coordinator string `json:"coordinator"`
 	// CoverageTargets are the plan's yearly shares of agencies providing open data.
 	CoverageTargets []CoverageTarget `json:"coverage_targets"`
 	Places          []Place          `json:"places"`
