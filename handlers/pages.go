@@ -24,6 +24,11 @@ var templateFuncs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return template.JS(b), err
 	},
+	"size":    sizeText,
+	"day":     dayText,
+	"percent": percentText,
+	"when":    whenText,
+	"label":   labelText,
 }
 
 // render executes a page template into a buffer first, so a template error
