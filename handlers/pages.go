@@ -29,6 +29,7 @@ var templateFuncs = template.FuncMap{
 	"percent": percentText,
 	"when":    whenText,
 	"label":   labelText,
+	"isTrue":  func(b *bool) bool { return b != nil && *b },
 }
 
 // render executes a page template into a buffer first, so a template error
