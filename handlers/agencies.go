@@ -102,7 +102,7 @@ func (s *Server) agenciesDocument(ctx context.Context, base string) (agenciesDoc
 		}
 	}
 	sort.Slice(doc.Stale, func(i, j int) bool { return doc.Stale[i].Overdue > doc.Stale[j].Overdue })
-	for _, a := range ag.List() {
+	for _, a := range ag.List() { // today's agencies first, then the former ones, each in profile order
 		d := agencyDoc{Agency: a, Active: ag.ExistedOn(a.ID, now), Datasets: nonNil(refs[a.ID]), Published: nonNil(published[a.ID]),
 			Href: base + "/agencies/" + url.PathEscape(a.ID)}
 		if a.SuccessorID != "" {
@@ -110,6 +110,7 @@ func (s *Server) agenciesDocument(ctx context.Context, base string) (agenciesDoc
 		}
 		doc.Agencies = append(doc.Agencies, d)
 	}
+	sort.SliceStable(doc.Agencies, func(i, j int) bool { return doc.Agencies[i].Active && !doc.Agencies[j].Active })
 	return doc, nil
 }
 

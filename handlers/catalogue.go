@@ -129,11 +129,11 @@ func (s *Server) FlushUsage(ctx context.Context) error { return s.usage.Flush(ct
 // UsageTiles) to collection; handlers of other packages' routes call it.
 func (s *Server) CountUsage(collection, kind string) { s.usage.Count(collection, kind) }
 
-// counted counts a successful request to the route's collection.
+// counted counts a successful GET of the route's collection.
 func (s *Server) counted(kind string, h appHandler) appHandler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := h(w, r)
-		if err == nil {
+		if err == nil && r.Method == http.MethodGet {
 			if id := mux.Vars(r)["collectionId"]; id != "" {
 				if _, ok := s.cat.Snapshot(id); ok {
 					s.usage.Count(id, kind)

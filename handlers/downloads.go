@@ -124,7 +124,7 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, file down
 	}
 	sw := &statusWriter{ResponseWriter: w}
 	http.ServeContent(sw, r, file.Name, file.Created, in)
-	if sw.status == http.StatusOK { // not a 304, nor a part of a file
+	if sw.status == http.StatusOK && r.Method == http.MethodGet { // not a HEAD, a 304, nor a part of a file
 		s.usage.Count(file.Collection, store.UsageDownload)
 	}
 	return nil

@@ -19,4 +19,13 @@ main(() => withBrowser(async (context, problems) => {
   const shown = await page.locator('.fb-message').innerText();
   check(shown === message, `message shown as "${shown}"`);
   check(problems.length === 0, 'browser problems:\n' + problems.join('\n'));
+
+  // The form fits a 360 px phone.
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(base + '/feedback?f=html', { waitUntil: 'load' });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `the feedback page scrolls sideways by ${overflow} px at 360 px`);
+  const form = await page.locator('#feedback-form').boundingBox();
+  const field = await page.locator('#fb-message').boundingBox();
+  check(field.x + field.width <= form.x + form.width + 1, `the message box overflows the form: ${JSON.stringify(field)} in ${JSON.stringify(form)}`);
 }));
