@@ -23,12 +23,28 @@ func headerKey(h string) string {
 }
 
 var (
-	lonHeaders    = []string{"lon", "lng", "long", "longitude", "kinhdo", "kinhdodd", "x", "toadox", "coordx", "xcoord", "easting"}
-	latHeaders    = []string{"lat", "latitude", "vido", "vidodd", "y", "toadoy", "coordy", "ycoord", "northing"}
+	lonHeaders = []string{"lon", "lng", "long", "longitude", "kinhdo", "kinhdodd", "kinhdodong", "kinhtuyen", "x", "toadox", "coordx", "xcoord",
+		"xcoordinate", "pointx", "hoanhdo", "easting", "east"}
+	latHeaders = []string{"lat", "latitude", "vido", "vidodd", "vidobac", "vituyen", "y", "toadoy", "coordy", "ycoord",
+		"ycoordinate", "pointy", "tungdo", "northing", "north"}
 	pairHeaders   = []string{"toado", "latlon", "latlng", "latlong", "vitri", "coordinates", "location", "vido,kinhdo"}
 	idHeaders     = []string{"id", "fid", "ma", "maso", "madinhdanh", "objectid", "code", "gid", "featureid"}
 	unitStripping = regexp.MustCompile(`\s*\([^)]*\)\s*$`) // "Kinh độ (độ)" → "Kinh độ"
 )
+
+// coordSuffixes are what follows a coordinate heading without parentheses:
+// "X_VN2000", "Kinh độ WGS84", "Lat_DD", "Toạ độ X m".
+var coordSuffixes = []string{"vn2000", "wgs84", "tm3", "utm", "dd", "m"}
+
+// trimCoordSuffix removes one of coordSuffixes from a heading key.
+func trimCoordSuffix(k string) string {
+	for _, s := range coordSuffixes {
+		if t, ok := strings.CutSuffix(k, s); ok && t != "" {
+			return t
+		}
+	}
+	return k
+}
 
 // coordColumns are the positions of the coordinate columns of a header.
 type coordColumns struct {
@@ -56,7 +72,7 @@ func findColumns(header []string, opts Options) (coordColumns, error) {
 		}
 		for _, cand := range candidates {
 			for i, k := range keys {
-				if k == cand {
+				if k == cand || trimCoordSuffix(k) == cand {
 					return i, nil
 				}
 			}
