@@ -99,7 +99,11 @@ func findColumns(header []string, opts Options) (coordColumns, error) {
 	return c, nil
 }
 
-var dmsPattern = regexp.MustCompile(`^\s*([+-]?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′’m: ]\s*)?(?:(\d+(?:[.,]\d+)?)\s*(?:["″”s]|'')?\s*)?([NSEWBĐT])?\s*$`)
+// dmsPattern reads degrees, minutes and seconds with the usual marks (° ' ",
+// ′ ″, d m s, colons or spaces) and a hemisphere letter, English or Vietnamese
+// (B = Bắc, N; Đ = Đông, E; T = Tây, W). A lower-case s right after the seconds
+// is their mark; otherwise S is the southern hemisphere.
+var dmsPattern = regexp.MustCompile(`^\s*([+-]?\d+(?:[.,]\d+)?)\s*[°º:dD ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′’mM: ]\s*)?(?:(\d+(?:[.,]\d+)?)\s*(?:["″”s]|'')?\s*)?([NSEWBĐTnsewbđt])?\s*$`)
 
 // parseCoordinate reads a coordinate written as a decimal number (with a decimal
 // point or comma) or as degrees-minutes-seconds such as 21°16'26.5"N.
@@ -111,7 +115,7 @@ func parseCoordinate(s string) (float64, error) {
 	if v, err := parseDecimal(s); err == nil {
 		return v, nil
 	}
-	m := dmsPattern.FindStringSubmatch(strings.ToUpper(s))
+	m := dmsPattern.FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("%q is not a number or degrees-minutes-seconds", s)
 	}
@@ -122,7 +126,7 @@ func parseCoordinate(s string) (float64, error) {
 		return 0, fmt.Errorf("%q: minutes and seconds must be below 60", s)
 	}
 	v := math.Abs(deg) + mins/60 + secs/3600
-	if strings.HasPrefix(m[1], "-") || m[4] == "S" || m[4] == "W" || m[4] == "T" {
+	if hemi := strings.ToUpper(m[4]); strings.HasPrefix(m[1], "-") || hemi == "S" || hemi == "W" || hemi == "T" {
 		v = -v
 	}
 	return v, nil

@@ -229,6 +229,10 @@ func (c *coordinates) toWGS84(rec *Record) error {
 		c.checkSwappedRow(rec)
 		return nil
 	}
+	if p, ok := firstPoint(rec.Geometry); ok && !c.crs.Geographic() && !projectedLooking(p) {
+		rec.reject(c.column(), fmt.Sprintf("%s looks like degrees, but %s (%s) is in metres", fmtPoint(p), c.crs, c.origin))
+		return nil
+	}
 	g, err := c.crs.GeometryToWGS84(rec.Geometry)
 	if err != nil {
 		rec.reject(c.column(), fmt.Sprintf("cannot transform from %s (%s): %v", c.crs.Code(), c.origin, err))
