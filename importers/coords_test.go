@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
+
+	"github.com/vn-opendata/geodata/geo"
 )
 
 // sharedData finds a file of the project's shared test data: $GEODATA_SHARED_DATA,
@@ -530,5 +532,50 @@ func TestGeoJSONCRSMember(t *testing.T) {
 	line := recs[0].Geometry.(orb.LineString)
 	if metres(line[0], orb.Point{points[0].lon, points[0].lat}) > 0.01 || metres(line[1], orb.Point{points[1].lon, points[1].lat}) > 0.01 {
 		t.Errorf("line %v", line)
+	}
+}
+
+// BenchmarkReadCSV measures reading a 100,000-row table in WGS 84 and the same
+// points in VN-2000 / TM-3 107-00 (X = northing), to show what reprojection costs.
+func BenchmarkReadCSV(b *testing.B) {
+	dir := b.TempDir()
+	rng := rand.New(rand.NewPCG(1, 2))
+	var wgs, tm3 strings.Builder
+	wgs.WriteString("id,Kinh độ,Vĩ độ\n")
+	tm3.WriteString("id,Tọa độ X,Tọa độ Y\n")
+	crs, _ := geo.LookupCRS("EPSG:9214")
+	for i := range 100000 {
+		lon, lat := 105.85+1.2*rng.Float64(), 21.10+0.55*rng.Float64()
+		x, y, _ := crs.FromWGS84(lon, lat)
+		fmt.Fprintf(&wgs, "%d,%.7f,%.7f\n", i, lon, lat)
+		fmt.Fprintf(&tm3, "%d,%.3f,%.3f\n", i, y, x)
+	}
+	for _, tc := range []struct {
+		name, content string
+		opts          Options
+	}{
+		{"WGS84", wgs.String(), Options{Region: bacGiang}},
+		{"TM3", tm3.String(), Options{CRS: "EPSG:9214", Region: bacGiang}},
+	} {
+		path := filepath.Join(dir, tc.name+".csv")
+		if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(tc.name, func(b *testing.B) {
+			for b.Loop() {
+				n := 0
+				err := Read(context.Background(), path, tc.opts, func(r *Record) error {
+					if r.Rejected() {
+						return fmt.Errorf("line %d: %v", r.Line, r.Problems)
+					}
+					n++
+					return nil
+				})
+				if err != nil || n != 100000 {
+					b.Fatal(n, err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/row")
+		})
 	}
 }
