@@ -95,7 +95,7 @@ func (g *Generation) CarryOver(ctx context.Context, upsert bool) error {
 			return fmt.Errorf("%w: append would duplicate feature ids already in %s: %s", ErrConflict, g.collection, strings.Join(dups, ", "))
 		}
 	}
-	_, err := g.tx.Exec(ctx, "UPDATE "+g.ident()+" SET ord = ord + (SELECT coalesce(max(ord), 0) FROM "+prev+")")
+	_, err := g.tx.Exec(ctx, "UPDATE "+g.ident()+" SET ord = ord + (SELECT coalesce(max(ord), -1) + 1 FROM "+prev+")")
 	if err != nil {
 		return err
 	}
