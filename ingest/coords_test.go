@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/wkb"
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/importers"
@@ -79,21 +78,22 @@ func region(t *testing.T) *catalog.Region {
 // stored reads the current features of a collection: id → point.
 func stored(t *testing.T, db *store.DB, collection string) map[string]orb.Point {
 	t.Helper()
-	ctx := context.Background()
-	c, err := db.Collection(ctx, collection)
+	rows, err := db.Pool.Query(context.Background(), `SELECT f.id, ST_X(f.geom), ST_Y(f.geom) FROM features f JOIN collections c
+		ON c.id = f.collection_id AND c.generation = f.generation WHERE c.id = $1`, collection)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer rows.Close()
 	out := map[string]orb.Point{}
-	err = db.ScanFeatures(ctx, c.Generation, func(f *store.StoredFeature) error {
-		g, err := wkb.Unmarshal(f.WKB)
-		if err != nil {
-			return err
+	for rows.Next() {
+		var id string
+		var p orb.Point
+		if err := rows.Scan(&id, &p[0], &p[1]); err != nil {
+			t.Fatal(err)
 		}
-		out[f.ID] = g.(orb.Point)
-		return nil
-	})
-	if err != nil {
+		out[id] = p
+	}
+	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return out
