@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -119,9 +120,12 @@ func parseCoordinate(s string) (float64, error) {
 	if m == nil {
 		return 0, fmt.Errorf("%q is not a number or degrees-minutes-seconds", s)
 	}
-	deg, _ := parseDecimal(m[1])
-	mins, _ := parseDecimal(orZero(m[2]))
-	secs, _ := parseDecimal(orZero(m[3]))
+	deg, err1 := parseDecimal(m[1])
+	mins, err2 := parseDecimal(orZero(m[2]))
+	secs, err3 := parseDecimal(orZero(m[3]))
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return 0, fmt.Errorf("%q: %v", s, err)
+	}
 	if mins >= 60 || secs >= 60 {
 		return 0, fmt.Errorf("%q: minutes and seconds must be below 60", s)
 	}

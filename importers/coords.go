@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -52,7 +53,7 @@ type coordinates struct {
 // newCoordinates prepares the coordinates of one file: the --crs option, else
 // a .prj beside the file (schools.csv → schools.prj).
 func newCoordinates(path string, opts Options) (*coordinates, error) {
-	c := &coordinates{note: opts.Note, region: vietnamRegion(opts.Region)}
+	c := &coordinates{note: opts.Note, region: regionOrVietnam(opts.Region)}
 	if c.note == nil {
 		c.note = func(string) {}
 	}
@@ -68,7 +69,7 @@ func newCoordinates(path string, opts Options) (*coordinates, error) {
 		return nil, err
 	}
 	if prj != "" {
-		b, err := os.ReadFile(prj)
+		b, err := readPRJ(prj)
 		if err != nil {
 			return nil, err
 		}
@@ -79,11 +80,24 @@ func newCoordinates(path string, opts Options) (*coordinates, error) {
 	return c, nil
 }
 
-func vietnamRegion(r *Region) Region {
+func regionOrVietnam(r *Region) Region {
 	if r == nil {
 		return Region{BBox: vietnam}
 	}
 	return *r
+}
+
+// maxPRJ bounds what is read of a .prj; real ones are under 2 KB, and
+// geo.ParsePRJ refuses anything over 64 KB.
+const maxPRJ = 64<<10 + 1
+
+func readPRJ(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxPRJ))
 }
 
 // sidecarPRJ finds the .prj beside a file (any case of the extension), or "".

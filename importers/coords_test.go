@@ -387,7 +387,7 @@ func TestParseCoordinate(t *testing.T) {
 			t.Errorf("parseCoordinate(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
 		}
 	}
-	for _, bad := range []string{"", "abc", `21°61'00"N`, `21°16'61"N`, "1.234.567", "21°16'26.5\"X", "NaN", "Inf", "106,193,5"} {
+	for _, bad := range []string{"", "abc", `21°61'00"N`, `21°16'61"N`, "1.234.567", "21°16'26.5\"X", "NaN", "Inf", "106,193,5", strings.Repeat("9", 400) + "°N"} {
 		if v, err := parseCoordinate(bad); err == nil {
 			t.Errorf("parseCoordinate(%q) = %v, want an error", bad, v)
 		}
@@ -578,4 +578,20 @@ func BenchmarkReadCSV(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100000, "ns/row")
 		})
 	}
+}
+
+// FuzzParseCoordinate: any text gives a finite number or an error, never a panic.
+func FuzzParseCoordinate(f *testing.F) {
+	for _, s := range []string{"106.1935", "106,1935", `21°16'26.5"N`, `106°11'40.6"Đ`, "21 16 26.5", `21d16m26.5s`, "21°16.44'B", "-0", "1e308", "21:16:26,5 S"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := parseCoordinate(s)
+		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
+			t.Fatalf("parseCoordinate(%q) = %v", s, v)
+		}
+		if lat, lon, err := parsePair(s); err == nil && (math.IsNaN(lat) || math.IsNaN(lon)) {
+			t.Fatalf("parsePair(%q) = %v, %v", s, lat, lon)
+		}
+	})
 }
