@@ -193,7 +193,7 @@ func (c *CRS) FromWGS84(lon, lat float64) (x, y float64, err error) {
 // earthRadius is the sphere of Web Mercator: WGS 84's semi-major axis.
 const earthRadius = 6378137
 
-var webMercatorHalfWorld = math.Pi * earthRadius
+const webMercatorHalfWorld = math.Pi * earthRadius
 
 func checkLonLat(lon, lat float64) error {
 	if !finite(lon, lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90 {

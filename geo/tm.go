@@ -72,6 +72,7 @@ func (t *TransverseMercator) series() tmSeries {
 }
 
 // Forward projects geodetic lon/lat in degrees to easting/northing in metres.
+// It derives the series constants on every call; a CRS keeps them.
 func (t *TransverseMercator) Forward(lon, lat float64) (x, y float64, err error) {
 	s := t.series()
 	return s.forward(t, lon, lat)
