@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -117,6 +118,7 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 		for _, e := range m.Entries {
 			req := base
 			req.Path, req.Collection, req.Options, req.Metadata = e.File, e.Collection, e.Options, e.Metadata
+			req.SourceName = filepath.Base(e.File)
 			out = append(out, req)
 		}
 		return out, nil
@@ -143,6 +145,7 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 	}
 	req := base
 	req.Path, req.Collection, req.Metadata = files[0], f.collection, meta
+	req.SourceName = filepath.Base(files[0])
 	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol, CRS: f.crs}
 	return []ingest.Request{req}, nil
 }
