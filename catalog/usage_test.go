@@ -13,8 +13,6 @@ import (
 	"github.com/vn-opendata/geodata/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
-
 // Counts from many goroutines reach the database exactly once, across days
 // (23:59 and 00:00 in Vietnam are different days), and a failed flush keeps
 // its counts for the next one.

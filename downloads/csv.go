@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
 )
 
 // CSV is the collection as CSV in WGS 84: id, every property, then lon and lat
@@ -24,14 +26,27 @@ func CSV() Format {
 // (northing) in metres. geo.LookupCRS("EPSG:9214").FromWGS84 has this shape.
 type Projection func(lon, lat float64) (x, y float64, err error)
 
-// ProjectedCSV is the CSV format with coordinates projected by project, for
-// example VN-2000 / TM-3 for the departments whose tools expect it: x (easting)
-// and y (northing) columns for points and WKT in metres. name is the format's
-// name in URLs ("csv-vn2000"), ext its file extension ("vn2000.csv"), crsURI the
-// system's URI and title its label.
+// ProjectedCSV is the CSV format with coordinates projected by project:
+// easting and northing columns (named so, since Vietnamese surveys call the
+// northing X) for points and WKT in metres. name is the format's name in URLs
+// ("csv-vn2000"), ext its file extension ("vn2000.csv"), crsURI the system's
+// URI and title its label.
 func ProjectedCSV(name, ext, crsURI, title string, project Projection) Format {
 	return Format{Name: name, Ext: ext, MediaType: "text/csv", FileType: "CSV", Title: title, CRS: crsURI,
-		Write: func(w io.Writer, snap *catalog.Snapshot) error { return writeCSV(w, snap, project, "x", "y") }}
+		Write: func(w io.Writer, snap *catalog.Snapshot) error {
+			return writeCSV(w, snap, project, "easting", "northing")
+		}}
+}
+
+// CRSCSV is ProjectedCSV in a projected system of geo, for example the region's
+// VN-2000 / TM-3 zone (geo.LookupCRS("EPSG:9214")) for the departments whose
+// tools expect it: format "csv-vn2000", file name ….vn2000.csv.
+func CRSCSV(crs *geo.CRS) Format {
+	name, ext := "csv-"+strings.ToLower(strings.ReplaceAll(crs.Code(), ":", "")), strings.ToLower(strings.ReplaceAll(crs.Code(), ":", ""))+".csv"
+	if crs.VN2000() {
+		name, ext = "csv-vn2000", "vn2000.csv"
+	}
+	return ProjectedCSV(name, ext, crs.URI(), "CSV ("+crs.Name+")", crs.FromWGS84)
 }
 
 func writeCSV(w io.Writer, snap *catalog.Snapshot, project Projection, xName, yName string) error {

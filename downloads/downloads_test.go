@@ -20,10 +20,10 @@ import (
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
-	"github.com/paulmach/orb/project"
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/downloads"
+	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -132,21 +132,18 @@ func realSnapshot(t testing.TB, id, file, geomType string) *catalog.Snapshot {
 // ogrGeoJSON reads a file with GDAL and returns it as GeoJSON, failing on any
 // warning or error GDAL prints.
 func ogrGeoJSON(t *testing.T, path string, openOptions ...string) *geojson.FeatureCollection {
-	return ogrGeoJSONWith(t, "", path, openOptions...)
-}
-
-// ogrGeoJSONWith reads path with GDAL driver (empty: GDAL's choice).
-func ogrGeoJSONWith(t *testing.T, driver, path string, openOptions ...string) *geojson.FeatureCollection {
 	t.Helper()
 	if _, err := exec.LookPath("ogr2ogr"); err != nil {
 		t.Skip("needs ogr2ogr (gdal-bin; make test installs it)")
 	}
 	args := []string{"-f", "GeoJSON", "/vsistdout/", path}
-	if driver != "" {
-		args = append(args, "-if", driver)
-	}
-	for _, o := range openOptions {
-		args = append(args, "-oo", o)
+	for i := 0; i < len(openOptions); i++ { // NAME=VALUE open options, or -flag value pairs
+		if o := openOptions[i]; strings.HasPrefix(o, "-") && i+1 < len(openOptions) {
+			args = append(args, o, openOptions[i+1])
+			i++
+			continue
+		}
+		args = append(args, "-oo", openOptions[i])
 	}
 	cmd := exec.Command("ogr2ogr", args...)
 	var stderr bytes.Buffer
@@ -336,26 +333,35 @@ func TestCSVColumns(t *testing.T) {
 	}
 }
 
-// The projected CSV writes projected metres: checked with Web Mercator, a
-// projection orb implements, until VN-2000 arrives from geo (see the report).
-func TestProjectedCSV(t *testing.T) {
+// The VN-2000 CSV holds TM-3 metres in easting and northing columns: GDAL reads
+// them in EPSG:9214 and PROJ brings them back to the snapshot's WGS 84 within
+// a centimetre.
+func TestVN2000CSV(t *testing.T) {
 	snap := schoolsSnapshot(t)
-	merc := downloads.ProjectedCSV("csv-3857", "3857.csv", "http://www.opengis.net/def/crs/EPSG/0/3857", "CSV (Web Mercator)",
-		func(lon, lat float64) (float64, float64, error) {
-			p := project.WGS84.ToMercator(orb.Point{lon, lat})
-			return p[0], p[1], nil
-		})
-	file := build(t, snap, merc)
-	fc := ogrGeoJSON(t, file.Path, "X_POSSIBLE_NAMES=x", "Y_POSSIBLE_NAMES=y", "GEOM_POSSIBLE_NAMES=nothing")
-	for i, f := range fc.Features {
-		want := project.WGS84.ToMercator(snap.Features[i].Geom.(orb.Point))
-		p, ok := f.Geometry.(orb.Point)
-		if !ok || math.Abs(p[0]-want[0]) > 1e-6 || math.Abs(p[1]-want[1]) > 1e-6 {
-			t.Fatalf("feature %d at %v, want %v", i, f.Geometry, want)
-		}
+	crs, err := geo.LookupCRS("EPSG:9214")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.HasSuffix(file.Name, "-v3.3857.csv") {
+	f := downloads.CRSCSV(crs)
+	if f.Name != "csv-vn2000" || f.CRS != "http://www.opengis.net/def/crs/EPSG/0/9214" {
+		t.Errorf("format %+v", f)
+	}
+	file := build(t, snap, f)
+	if !strings.HasSuffix(file.Name, "-v3.vn2000.csv") {
 		t.Errorf("file name %s", file.Name)
+	}
+	fc := ogrGeoJSON(t, file.Path, "X_POSSIBLE_NAMES=easting", "Y_POSSIBLE_NAMES=northing", "GEOM_POSSIBLE_NAMES=nothing",
+		"-s_srs", "EPSG:9214", "-t_srs", "EPSG:4326")
+	for i, gf := range fc.Features {
+		want := snap.Features[i].Geom.(orb.Point)
+		p, ok := gf.Geometry.(orb.Point)
+		// 1e-7 degrees is about 1 cm
+		if !ok || math.Abs(p[0]-want[0]) > 1e-7 || math.Abs(p[1]-want[1]) > 1e-7 {
+			t.Fatalf("feature %d back in WGS 84 at %v, want %v", i, gf.Geometry, want)
+		}
+		if e, _ := strconv.ParseFloat(fmt.Sprint(gf.Properties["easting"]), 64); e < 300000 || e > 700000 {
+			t.Fatalf("feature %d easting %v", i, gf.Properties["easting"])
+		}
 	}
 }
 

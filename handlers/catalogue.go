@@ -18,6 +18,7 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/downloads"
+	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/opendata"
 	"github.com/vn-opendata/geodata/store"
 )
@@ -30,7 +31,8 @@ type CatalogueConfig struct {
 	DownloadDir string
 	// KeepVersions is how many versions of each collection keep their downloads.
 	KeepVersions int
-	// DownloadFormats are the formats offered; nil: downloads.Standard().
+	// DownloadFormats are the formats offered; nil: downloads.Standard() and a CSV
+	// in the region's default VN-2000 / TM-3 zone.
 	DownloadFormats []downloads.Format
 	// UsageFlushEvery is how often the usage counters go to PostgreSQL.
 	UsageFlushEvery time.Duration
@@ -46,9 +48,6 @@ type CatalogueConfig struct {
 func (c *CatalogueConfig) defaults() {
 	if c.KeepVersions <= 0 {
 		c.KeepVersions = 3
-	}
-	if c.DownloadFormats == nil {
-		c.DownloadFormats = downloads.Standard()
 	}
 	if c.UsageFlushEvery <= 0 {
 		c.UsageFlushEvery = time.Minute
@@ -82,6 +81,16 @@ type versionHistory struct {
 
 func (s *Server) initCatalogue(cfg CatalogueConfig) error {
 	cfg.defaults()
+	if cfg.DownloadFormats == nil {
+		cfg.DownloadFormats = downloads.Standard()
+		if code := s.cat.Region.DefaultCRS; code != 0 {
+			crs, err := geo.LookupCRS(fmt.Sprintf("EPSG:%d", code))
+			if err != nil {
+				return fmt.Errorf("region %s: default CRS: %w", s.cat.Region.ID, err)
+			}
+			cfg.DownloadFormats = append(cfg.DownloadFormats, downloads.CRSCSV(crs))
+		}
+	}
 	if cfg.DownloadDir == "" {
 		dir, err := os.MkdirTemp("", "geodata-downloads-")
 		if err != nil {

@@ -26,11 +26,12 @@ type Config struct {
 
 // Server answers the HTTP API and pages from a catalog.
 type Server struct {
-	cat    *catalog.Catalog
-	cfg    Config
-	log    *slog.Logger
-	pages  *template.Template
-	static fs.FS
+	cat     *catalog.Catalog
+	cfg     Config
+	log     *slog.Logger
+	pages   *template.Template
+	static  fs.FS
+	metrics *metrics
 	catalogue
 }
 
@@ -45,7 +46,7 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static}
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat)}
 	if err := s.initCatalogue(cfg.Catalogue); err != nil {
 		return nil, err
 	}
@@ -67,6 +68,7 @@ func (s *Server) Handler() http.Handler {
 	get("/collections/{collectionId}/items/{featureId}", s.counted(store.UsageItems, s.item))
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	s.catalogueRoutes(r)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
@@ -76,6 +78,7 @@ func (s *Server) Handler() http.Handler {
 		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
+	r.Use(s.metrics.instrument)
 	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
 }
 

@@ -45,6 +45,7 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	cols.tell(opts.coords, header)
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()

@@ -61,6 +61,14 @@ type Options struct {
 	LatColumn string
 	IDColumn  string // column holding a stable feature id; empty: detected (id, ma, fid…)
 	Delimiter rune   // CSV delimiter; 0: detected
+	// CRS is the coordinates' reference system (--crs: "EPSG:9214", an OGC
+	// URI…); empty: from a .prj beside the file or inside it, else WGS 84 —
+	// or, for coordinates in metres, the region's one VN-2000 system.
+	CRS    string       `json:"crs,omitempty"`
+	Region *Region      `json:"-"` // where the features belong; set by ingest
+	Note   func(string) `json:"-"` // receives the assumptions made, for the report; may be nil
+
+	coords *coordinates // this file's coordinate handling, set by Read for the readers
 }
 
 // ErrFormat marks a file that cannot be read at all (wrong format, truncated…).
@@ -77,6 +85,10 @@ func Read(ctx context.Context, path string, opts Options, emit func(*Record) err
 		return err
 	}
 	defer f.Close()
+	if opts.coords, err = newCoordinates(path, opts); err != nil {
+		return err
+	}
+	emit = opts.coords.wrap(emit)
 	switch format {
 	case "csv", "tsv":
 		return readCSV(ctx, f, opts, emit)

@@ -149,7 +149,8 @@ func (req *Request) check() error {
 	if req.Region == nil {
 		return errors.New("a region profile is required")
 	}
-	return nil
+	req.Options.Region = regionHint(req.Region)
+	return req.Options.ValidateCRS()
 }
 
 func (req *Request) format() string {
@@ -218,7 +219,9 @@ func validate(ctx context.Context, req Request, existing *store.Collection, rep 
 	seen := make(map[int64]idEntry)
 	hashIDs := 0
 	ordinal := -1
-	err := importers.Read(ctx, req.Path, req.Options, func(rec *importers.Record) error {
+	opts := req.Options
+	opts.Note = func(n string) { rep.Note("%s", n) }
+	err := importers.Read(ctx, req.Path, opts, func(rec *importers.Record) error {
 		ordinal++
 		rep.Read++
 		if req.Progress != nil && rep.Read%10000 == 0 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -24,6 +25,7 @@ type importFlags struct {
 	maxErrors                                                                   int64
 	meta                                                                        store.Metadata
 	keywords                                                                    string
+	crs                                                                         string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
@@ -31,6 +33,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.format, "format", "", "file format: csv, tsv, geojson, ndjson (default: from the extension)")
 	fs.StringVar(&f.lonCol, "lon-col", "", "longitude column (default: detected: kinh độ, lon, lng, x…)")
 	fs.StringVar(&f.latCol, "lat-col", "", "latitude column (default: detected: vĩ độ, lat, y…)")
+	fs.StringVar(&f.crs, "crs", "", "coordinate system of the file: EPSG:9214, urn:ogc:def:crs:EPSG::3405, an OGC URI… (default: from a .prj, else WGS 84)")
 	fs.StringVar(&f.idCol, "id-column", "", "column with a stable feature id (default: detected: id, mã…; else a hash of the row)")
 	fs.StringVar(&f.mode, "mode", "replace", "replace, append or upsert")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and report only; write nothing")
@@ -119,6 +122,7 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 		for _, e := range m.Entries {
 			req := base
 			req.Path, req.Collection, req.Options, req.Metadata = e.File, e.Collection, e.Options, e.Metadata
+			req.SourceName = filepath.Base(e.File)
 			out = append(out, req)
 		}
 		return out, nil
@@ -145,7 +149,8 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 	}
 	req := base
 	req.Path, req.Collection, req.Metadata = files[0], f.collection, meta
-	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol}
+	req.SourceName = filepath.Base(files[0])
+	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol, CRS: f.crs}
 	return []ingest.Request{req}, nil
 }
 

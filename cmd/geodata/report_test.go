@@ -12,8 +12,6 @@ import (
 	"github.com/vn-opendata/geodata/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
-
 // geodata report --year 2025 reads the database and writes both files; the
 // dataset published in 2025 by the Department of Transport is counted for the
 // Department of Construction of the new Bắc Ninh.
