@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/opendata"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -47,7 +48,8 @@ type agenciesDoc struct {
 	Links    []link                   `json:"links"`
 }
 
-// agencyState gathers the facts, today's day and the coverage years.
+// agenciesDocument builds /agencies from the snapshots, the version history and
+// the region's agency history, as of today.
 func (s *Server) agenciesDocument(ctx context.Context, base string) (agenciesDoc, error) {
 	vocab, err := s.vocabularies(ctx)
 	if err != nil {
@@ -231,10 +233,10 @@ func coverageChart(years []catalog.YearCoverage) chartView {
 	for i, yc := range years {
 		x := c.Left + group*float64(i) + group*0.15
 		cy := chartYear{Label: fmt.Sprint(yc.Year), X: x, LabelX: x + bar,
-			Open:  chartBar{X: x, Y: y(yc.Percent), W: bar, H: plot * yc.Percent / 100, Label: percentText(yc.Percent)},
-			Fresh: chartBar{X: x + bar + 4, Y: y(yc.PercentUpToDate), W: bar, H: plot * yc.PercentUpToDate / 100, Label: percentText(yc.PercentUpToDate)}}
+			Open:  chartBar{X: x, Y: y(yc.Percent), W: bar, H: plot * yc.Percent / 100, Label: opendata.PercentText(yc.Percent)},
+			Fresh: chartBar{X: x + bar + 4, Y: y(yc.PercentUpToDate), W: bar, H: plot * yc.PercentUpToDate / 100, Label: opendata.PercentText(yc.PercentUpToDate)}}
 		if !yc.Final {
-			cy.Caption = "đến " + dayText(yc.AsOf)
+			cy.Caption = "đến " + opendata.DayText(yc.AsOf)
 		}
 		if yc.Target != nil {
 			cy.HasTarget, cy.TargetY, cy.TargetX1, cy.TargetX2 = true, y(yc.Target.Percent), x-4, x+2*bar+8
@@ -243,27 +245,4 @@ func coverageChart(years []catalog.YearCoverage) chartView {
 		c.Years = append(c.Years, cy)
 	}
 	return c
-}
-
-// percentText writes a share the Vietnamese way: 66,7 %.
-func percentText(p float64) string {
-	s := fmt.Sprintf("%.1f", p)
-	if len(s) > 2 && s[len(s)-2:] == ".0" {
-		s = s[:len(s)-2]
-	}
-	for i := range s {
-		if s[i] == '.' {
-			s = s[:i] + "," + s[i+1:]
-		}
-	}
-	return s + " %"
-}
-
-// dayText writes a YYYY-MM-DD day as dd/mm/yyyy.
-func dayText(day string) string {
-	t, err := time.Parse(time.DateOnly, day)
-	if err != nil {
-		return day
-	}
-	return t.Format("02/01/2006")
 }

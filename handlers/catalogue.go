@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -404,7 +403,7 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.unavailable(err)
 	}
-	if filter.Theme != "" && !knownTheme(s, r.Context(), filter.Theme) {
+	if filter.Theme != "" && !s.knownTheme(r.Context(), filter.Theme) {
 		return badParam("theme", "unknown theme code %q (EU data themes: EDUC, TRAN, TECH, …)", filter.Theme)
 	}
 	entries := filter.Select(all)
@@ -429,7 +428,9 @@ func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) error {
 	return opendata.WriteDCAT(w, doc, f)
 }
 
-func knownTheme(s *Server, ctx context.Context, code string) bool {
+// knownTheme reports whether code is a theme of the vocabulary (true when the
+// vocabulary cannot be read: the filter then simply matches nothing).
+func (s *Server) knownTheme(ctx context.Context, code string) bool {
 	v, err := s.vocabularies(ctx)
 	if err != nil {
 		return true
@@ -470,21 +471,6 @@ func (s *Server) unavailable(err error) error {
 	s.log.Warn("database needed but not answering", "err", err)
 	return &Error{Status: http.StatusServiceUnavailable, Code: "Unavailable",
 		Description: "the database does not answer; try again shortly / cơ sở dữ liệu tạm thời không trả lời, vui lòng thử lại sau"}
-}
-
-// sizeText is a byte count for pages: 12,3 MB.
-func sizeText(n int64) string {
-	units := []string{"B", "kB", "MB", "GB"}
-	v := float64(n)
-	i := 0
-	for v >= 1000 && i < len(units)-1 {
-		v /= 1000
-		i++
-	}
-	if i == 0 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	return strings.Replace(strconv.FormatFloat(v, 'f', 1, 64), ".", ",", 1) + " " + units[i]
 }
 
 // whenText writes an instant as the region's local date and time: 26/11/2026 15:04.

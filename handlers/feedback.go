@@ -407,7 +407,7 @@ func (s *Server) feedbackAnswer(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !s.mayAnswer(tok, fb) {
-		return forbidden("this feedback is for " + cmpOrNobody(s.cat.Region.AgencyHistory().Name(s.responsibleFor(fb))))
+		return forbidden("this feedback is for " + answererName(s.cat.Region.AgencyHistory().Name(s.responsibleFor(fb))))
 	}
 	var in answerInput
 	if err := readBody(w, r, &in, "answer", "status"); err != nil {
@@ -433,7 +433,8 @@ func (s *Server) feedbackAnswer(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, mediaJSON, s.feedbackDoc(r, updated, true))
 }
 
-func cmpOrNobody(name string) string {
+// answererName names who answers feedback: its agency, or the coordinator.
+func answererName(name string) string {
 	if name == "" {
 		return "the open-data coordinator (admin token)"
 	}

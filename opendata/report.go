@@ -191,9 +191,9 @@ func yesNo(b bool) string {
 func (r Report) summary() []string {
 	c := r.Coverage
 	lines := []string{
-		fmt.Sprintf("Số liệu tính đến ngày %s%s.", dayVI(c.AsOf), map[bool]string{true: " (hết năm)", false: " (năm chưa kết thúc)"}[c.Final]),
-		fmt.Sprintf("Đơn vị có ít nhất một tập dữ liệu mở: %d/%d (%s).", c.Open, c.Total, percentVI(c.Percent)),
-		fmt.Sprintf("Đơn vị có dữ liệu cập nhật đúng tần suất: %d/%d (%s).", c.UpToDate, c.Total, percentVI(c.PercentUpToDate)),
+		fmt.Sprintf("Số liệu tính đến ngày %s%s.", DayText(c.AsOf), map[bool]string{true: " (hết năm)", false: " (năm chưa kết thúc)"}[c.Final]),
+		fmt.Sprintf("Đơn vị có ít nhất một tập dữ liệu mở: %d/%d (%s).", c.Open, c.Total, PercentText(c.Percent)),
+		fmt.Sprintf("Đơn vị có dữ liệu cập nhật đúng tần suất: %d/%d (%s).", c.UpToDate, c.Total, PercentText(c.PercentUpToDate)),
 	}
 	if c.Target != nil {
 		verdict := "chưa đạt"
@@ -206,18 +206,6 @@ func (r Report) summary() []string {
 		fmt.Sprintf("Tập dữ liệu công bố mới trong năm: %d; được cập nhật trong năm: %d.", len(r.Published), len(r.Updated)),
 		fmt.Sprintf("Góp ý nhận được trong năm: %d; đã trả lời trong năm: %d; còn chờ trả lời: %d.", r.Feedback.Received, r.Feedback.Answered, r.Feedback.StillOpen))
 	return lines
-}
-
-func dayVI(d string) string {
-	t, err := time.Parse(time.DateOnly, d)
-	if err != nil {
-		return d
-	}
-	return t.Format("02/01/2006")
-}
-
-func percentVI(p float64) string {
-	return strings.Replace(strings.TrimSuffix(fmt.Sprintf("%.1f", p), ".0"), ".", ",", 1) + " %"
 }
 
 var kindNames = map[string]string{
@@ -253,7 +241,7 @@ func WriteReportMarkdown(w io.Writer, r Report) error {
 	p("")
 	p("## 1. Tỉ lệ đơn vị cung cấp dữ liệu mở")
 	p("")
-	p("Tính theo các đơn vị còn hoạt động ngày %s; dữ liệu của đơn vị đã hợp nhất hoặc đổi tên được tính cho đơn vị kế thừa.", dayVI(r.Coverage.AsOf))
+	p("Tính theo các đơn vị còn hoạt động ngày %s; dữ liệu của đơn vị đã hợp nhất hoặc đổi tên được tính cho đơn vị kế thừa.", DayText(r.Coverage.AsOf))
 	p("")
 	table([]string{"TT", "Đơn vị", "Số tập dữ liệu mở", "Cập nhật đúng hạn", "Quá hạn cập nhật", "Có dữ liệu mở"}, r.coverageRows())
 	if len(r.Coverage.Ended) > 0 {
@@ -264,7 +252,7 @@ func WriteReportMarkdown(w io.Writer, r Report) error {
 			if e.Successor != "" {
 				succ = "dữ liệu chuyển cho " + r.Names[e.Successor]
 			}
-			p("- %s — đến %s, %s.", e.Agency.Name, dayVI(e.Ended), succ)
+			p("- %s — đến %s, %s.", e.Agency.Name, DayText(e.Ended), succ)
 		}
 		p("")
 	}
@@ -276,7 +264,7 @@ func WriteReportMarkdown(w io.Writer, r Report) error {
 	p("")
 	var rows [][]any
 	for i, d := range r.Published {
-		rows = append(rows, []any{i + 1, d.Title, d.Agency, dayVI(d.FirstPublished)})
+		rows = append(rows, []any{i + 1, d.Title, d.Agency, DayText(d.FirstPublished)})
 	}
 	table([]string{"TT", "Tên tập dữ liệu", "Đơn vị chủ trì cung cấp", "Ngày cung cấp lần đầu"}, rows)
 	p("## 3. Dữ liệu được cập nhật trong năm")
@@ -287,7 +275,7 @@ func WriteReportMarkdown(w io.Writer, r Report) error {
 		if d.Stale {
 			state = "quá hạn"
 		}
-		rows = append(rows, []any{i + 1, d.Title, d.Agency, d.Updates, dayVI(d.LastUpdate), state})
+		rows = append(rows, []any{i + 1, d.Title, d.Agency, d.Updates, DayText(d.LastUpdate), state})
 	}
 	table([]string{"TT", "Tên tập dữ liệu", "Đơn vị", "Số lần cập nhật", "Cập nhật lần cuối", "Tình trạng cuối kỳ"}, rows)
 	p("## 4. Góp ý của người dân")

@@ -102,7 +102,7 @@ func detailRow(e Entry) []any {
 	var files []string
 	for _, d := range e.Distributions {
 		if d.Size > 0 {
-			files = append(files, fmt.Sprintf("%s (%s, SHA-256 %s): %s", d.Title, humanSize(d.Size), d.SHA256, d.DownloadURL))
+			files = append(files, fmt.Sprintf("%s (%s, SHA-256 %s): %s", d.Title, SizeText(d.Size), d.SHA256, d.DownloadURL))
 		}
 	}
 	stale := "không"
@@ -117,19 +117,4 @@ func detailRow(e Entry) []any {
 		e.Contact.Name, e.Contact.Email, e.Contact.Phone, extent, period, e.FeatureCount, e.Version,
 		e.Modified.In(catalog.Zone).Format("02/01/2006 15:04"), stale, strings.Join(files, "\n"),
 		e.LandingPage, items, downloads}
-}
-
-// humanSize writes a byte count for people: 12,3 MB (Vietnamese decimal comma).
-func humanSize(n int64) string {
-	units := []string{"B", "kB", "MB", "GB"}
-	v := float64(n)
-	i := 0
-	for v >= 1000 && i < len(units)-1 {
-		v /= 1000
-		i++
-	}
-	if i == 0 {
-		return fmt.Sprintf("%d B", n)
-	}
-	return strings.Replace(fmt.Sprintf("%.1f %s", v, units[i]), ".", ",", 1)
 }
