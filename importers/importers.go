@@ -37,6 +37,10 @@ type Record struct {
 	Geometry orb.Geometry
 	Props    []Prop
 	Text     bool      // values are raw text, to be typed by inference
+	// SourceCRS is the coordinate reference system the file declares, as written
+	// there: the WKT of a Shapefile's .prj, the name of a GeoJSON "crs" member.
+	// Empty when the file declares none (the pipeline then assumes WGS84 or --crs).
+	SourceCRS string
 	Problems []Problem // row-level problems found by the reader; the record is rejected if any is an error
 }
 
@@ -56,11 +60,27 @@ func (r *Record) reject(column, reason string) {
 
 // Options are the reader settings shared by the CLI and the upload API.
 type Options struct {
-	Format    string // csv, tsv, geojson, ndjson; empty: from the file name
-	LonColumn string // coordinate columns; empty: detected from the header
-	LatColumn string
-	IDColumn  string // column holding a stable feature id; empty: detected (id, ma, fid…)
-	Delimiter rune   // CSV delimiter; 0: detected
+	Format    string `json:"format,omitempty"`     // see Formats; empty: from the file name and content
+	LonColumn string `json:"lon_column,omitempty"` // coordinate columns; empty: detected from the header
+	LatColumn string `json:"lat_column,omitempty"`
+	IDColumn  string `json:"id_column,omitempty"` // column holding a stable feature id; empty: detected (id, ma, fid…)
+	Delimiter rune   `json:"delimiter,omitempty"` // CSV delimiter; 0: detected
+	Encoding  string `json:"encoding,omitempty"`  // text encoding (see ParseEncoding); empty: detected
+	Sheet     string `json:"sheet,omitempty"`     // spreadsheet sheet; empty: the first
+	// Layer picks what to read from a file holding several: the GTFS layer
+	// (LayerStops or LayerRoutes), or the Shapefile of a folder or zip.
+	Layer string `json:"layer,omitempty"`
+	// Notify, when set, receives what a reader learns about the whole file: notes
+	// (SeverityNote: the encoding detected, the sheet read…) and file-level
+	// warnings (a GTFS feed without shapes.txt…).
+	Notify func(Problem) `json:"-"`
+}
+
+// note sends a file-level note or warning to opts.Notify.
+func (o Options) note(sev Severity, sheet, format string, args ...any) {
+	if o.Notify != nil {
+		o.Notify(Problem{Sheet: sheet, Reason: fmt.Sprintf(format, args...), Severity: sev})
+	}
 }
 
 // ErrFormat marks a file that cannot be read at all (wrong format, truncated…).
