@@ -36,12 +36,12 @@ type Record struct {
 	IDColumn string // where ID came from, for reports
 	Geometry orb.Geometry
 	Props    []Prop
-	Text     bool      // values are raw text, to be typed by inference
+	Text     bool // values are raw text, to be typed by inference
 	// SourceCRS is the coordinate reference system the file declares, as written
 	// there: the WKT of a Shapefile's .prj, the name of a GeoJSON "crs" member.
 	// Empty when the file declares none (the pipeline then assumes WGS84 or --crs).
 	SourceCRS string
-	Problems []Problem // row-level problems found by the reader; the record is rejected if any is an error
+	Problems  []Problem // row-level problems found by the reader; the record is rejected if any is an error
 }
 
 // Rejected reports whether a problem of the record is an error.
