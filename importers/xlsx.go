@@ -44,9 +44,9 @@ func readXLSX(ctx context.Context, path string, opts Options, emit func(*Record)
 	if err != nil {
 		return fmt.Errorf("%w: sheet %q: %v", ErrFormat, sheet, err)
 	}
-	date1904 := false
+	x := &sheetReader{f: f, sheet: sheet, merged: merged, dateByID: map[int]bool{}}
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
-		date1904 = *p.Date1904
+		x.date1904 = *p.Date1904
 	}
 	rows, err := f.Rows(sheet)
 	if err != nil {
@@ -60,7 +60,7 @@ func readXLSX(ctx context.Context, path string, opts Options, emit func(*Record)
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		row, err := sheetRow(rows, n, merged, date1904)
+		row, err := x.row(rows, n)
 		if err != nil {
 			return fmt.Errorf("%w: sheet %q row %d: %v", ErrFormat, sheet, n, err)
 		}
@@ -142,25 +142,22 @@ func sheetRecord(n int, header, row []string, cols coordColumns) *Record {
 // sheetRow reads the cells of the current row as text: numbers as written
 // without their display format, dates (numbers with a date format) as ISO 8601,
 // merged cells with the value of the merged range.
-func sheetRow(rows *excelize.Rows, n int, merged map[int]map[int]string, date1904 bool) ([]string, error) {
-	raw, err := rows.Columns(excelize.Options{RawCellValue: true})
+func (x *sheetReader) row(rows *excelize.Rows, n int) ([]string, error) {
+	row, err := rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, err
 	}
-	shown, err := rows.Columns()
-	if err != nil {
-		return nil, err
-	}
-	row := make([]string, len(raw))
-	for i, v := range raw {
-		if i < len(shown) && shown[i] != v && looksLikeDate(shown[i]) {
-			if serial, err := strconv.ParseFloat(v, 64); err == nil {
-				v = excelDate(serial, date1904)
-			}
+	for i, v := range row {
+		serial, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			continue
 		}
-		row[i] = v
+		cell, _ := excelize.CoordinatesToCellName(i+1, n)
+		if x.isDate(cell) {
+			row[i] = excelDate(serial, x.date1904)
+		}
 	}
-	for col, v := range merged[n] {
+	for col, v := range x.merged[n] {
 		for len(row) < col {
 			row = append(row, "")
 		}
@@ -171,9 +168,42 @@ func sheetRow(rows *excelize.Rows, n int, merged map[int]map[int]string, date190
 	return row, nil
 }
 
-var dateShown = regexp.MustCompile(`^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|^\d{1,2}:\d{2}|^\d{1,2}-[A-Za-z]{3}`)
+// sheetReader reads the cells of one sheet.
+type sheetReader struct {
+	f        *excelize.File
+	sheet    string
+	merged   map[int]map[int]string
+	date1904 bool
+	dateByID map[int]bool // style id → has a date or time number format
+}
 
-func looksLikeDate(s string) bool { return dateShown.MatchString(strings.TrimSpace(s)) }
+// isDate reports whether a cell's number format shows a date or time.
+func (x *sheetReader) isDate(cell string) bool {
+	id, err := x.f.GetCellStyle(x.sheet, cell)
+	if err != nil || id == 0 {
+		return false
+	}
+	if d, ok := x.dateByID[id]; ok {
+		return d
+	}
+	st, err := x.f.GetStyle(id)
+	d := err == nil && (isDateNumFmt(st.NumFmt) || (st.CustomNumFmt != nil && isDateFormat(*st.CustomNumFmt)))
+	x.dateByID[id] = d
+	return d
+}
+
+// isDateNumFmt reports whether a built-in number format is a date or time.
+func isDateNumFmt(id int) bool {
+	return (id >= 14 && id <= 22) || (id >= 27 && id <= 36) || (id >= 45 && id <= 47) || (id >= 50 && id <= 58)
+}
+
+var formatLiterals = regexp.MustCompile(`"[^"]*"|\\.|\[[^\]]*\]`)
+
+// isDateFormat reports whether a custom number format shows a date or time.
+func isDateFormat(f string) bool {
+	f = strings.ToLower(formatLiterals.ReplaceAllString(f, ""))
+	return strings.ContainsAny(f, "yd") || strings.Contains(f, "h:m") || strings.Contains(f, "m:s")
+}
 
 // excelDate turns a date serial into YYYY-MM-DD, or an RFC 3339 date-time when
 // it has a time of day.
