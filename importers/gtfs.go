@@ -179,8 +179,8 @@ func orderedColumns(cols map[string]int) func(func(string, int) bool) {
 // service and the summary of its stop times.
 type gtfsTrip struct {
 	route, direction, shape, service string
-	firstSeq, firstDep, stops       int
-	frequency                       bool
+	firstSeq, firstDep, stops        int
+	frequency                        bool
 }
 
 // gtfsLine is one route in one direction, as the routes layer emits it.
