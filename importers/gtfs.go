@@ -34,6 +34,10 @@ func readGTFS(ctx context.Context, path string, opts Options, emit func(*Record)
 		return fmt.Errorf("%w: %s is not a readable GTFS feed (zip archive truncated or damaged?): %v", ErrFormat, filepath.Base(path), err)
 	}
 	defer zr.Close()
+	return readGTFSZip(ctx, &zr.Reader, opts, emit)
+}
+
+func readGTFSZip(ctx context.Context, zr *zip.Reader, opts Options, emit func(*Record) error) error {
 	feed := &gtfsFeed{files: map[string]*zip.File{}, opts: opts}
 	for _, f := range zr.File {
 		if !f.FileInfo().IsDir() {

@@ -170,6 +170,10 @@ func readShapefile(ctx context.Context, path string, opts Options, emit func(*Re
 		return err
 	}
 	defer set.close()
+	return readShapeSet(ctx, set, opts, emit)
+}
+
+func readShapeSet(ctx context.Context, set *shapeSet, opts Options, emit func(*Record) error) error {
 	member := func(ext string, required bool) (io.ReadCloser, error) {
 		rc, err := set.open(ext)
 		if errors.Is(err, fs.ErrNotExist) && required {

@@ -147,7 +147,7 @@ var operators = []struct {
 // TODO(#4): write them in VN-2000 / TM-3 107-00 once the importers reproject.
 func btsSites(g *generator, dir string) (Entry, int, error) {
 	const n = 1500
-	header := []string{"Mã trạm", "Nhà mạng", "Công nghệ", "Chiều cao cột (m)", "Địa chỉ", "Huyện", "Ngày phát sóng", "Kinh độ", "Vĩ độ"}
+	header := []string{"ma_tram", "nha_mang", "cong_nghe", "chieu_cao_cot_m", "dia_chi", "huyen", "ngay_phat_song", "kinh_do", "vi_do"}
 	rows := make([][]string, 0, n)
 	for i := 1; i <= n; i++ {
 		t := g.town()
@@ -165,7 +165,7 @@ func btsSites(g *generator, dir string) (Entry, int, error) {
 	}
 	file := "bts-sites.csv"
 	err := writeCSVEncoded(filepath.Join(dir, file), header, rows, EncodeWindows1258)
-	return Entry{File: file, Collection: "bts-sites", Options: importers.Options{IDColumn: "Mã trạm", Delimiter: ','},
+	return Entry{File: file, Collection: "bts-sites", Options: importers.Options{IDColumn: "ma_tram"},
 		Metadata: meta(2, "Vị trí trạm thu phát sóng di động (BTS)", "BTS antenna sites", "so-tttt", "TECH", "QUARTERLY",
 			"Vị trí cột ăng-ten trạm BTS của các doanh nghiệp viễn thông (mục 22 của Kế hoạch), kèm nhà mạng, công nghệ và chiều cao cột.",
 			"BTS", "viễn thông", "telecom")}, n, err
