@@ -59,7 +59,6 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			rec := &Record{Line: perr.StartLine}
@@ -69,12 +68,16 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 			}
 			continue
 		}
+		if errors.Is(err, ErrFormat) {
+			return err
+		}
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		if blank(row) {
 			continue
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if err := emit(csvRecord(line, header, row, cols)); err != nil {
 			return err
 		}
