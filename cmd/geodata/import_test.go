@@ -1,4 +1,4 @@
-package main
+package main_test
 
 import (
 	"bytes"
@@ -11,7 +11,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,39 +23,11 @@ import (
 	"github.com/vn-opendata/geodata/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// geodataBinary builds the real binary once for the package's tests.
-func geodataBinary(t *testing.T) string {
+// run runs the binary against the package's test database and returns its
+// output (stdout and stderr together) and exit code.
+func run(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "geodata-bin-")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "geodata")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
-
-// geodata runs the binary against the package's test database.
-func geodata(t *testing.T, args ...string) (string, int) {
-	t.Helper()
-	cmd := exec.Command(geodataBinary(t), args...)
+	cmd := exec.Command(build(t), args...)
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+storetest.URL(t))
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -109,7 +80,7 @@ func TestImportReportDryRunMaxErrors(t *testing.T) {
 	csv := "ma,ten,kinh_do,vi_do\nA1,Một,106.1,21.2\nA2,Hai,abc,21.2\nA3,Ba,106.3,21.3\nA4,Bốn,106.4,\nA5,Năm,106.5,21.5\n"
 	p := writeFile(t, "diem.csv", csv)
 	report := filepath.Join(t.TempDir(), "report.json")
-	out, code := geodata(t, "import", p, "--collection", "cli-errors", "--report", report)
+	out, code := run(t, "import", p, "--collection", "cli-errors", "--report", report)
 	if code != 2 || !strings.Contains(out, "nothing was written") {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -135,17 +106,17 @@ func TestImportReportDryRunMaxErrors(t *testing.T) {
 	if _, ok := collection(t, db, "cli-errors"); ok {
 		t.Fatal("a rejected import created the collection")
 	}
-	out, code = geodata(t, "import", p, "--collection", "cli-errors", "--dry-run", "--max-errors", "5")
+	out, code = run(t, "import", p, "--collection", "cli-errors", "--dry-run", "--max-errors", "5")
 	if code != 0 || !strings.Contains(out, "dry run, nothing written") {
 		t.Fatalf("dry run: exit %d\n%s", code, out)
 	}
 	if _, ok := collection(t, db, "cli-errors"); ok {
 		t.Fatal("a dry run wrote")
 	}
-	if _, code = geodata(t, "import", p, "--collection", "cli-errors", "--max-errors", "1"); code != 2 {
+	if _, code = run(t, "import", p, "--collection", "cli-errors", "--max-errors", "1"); code != 2 {
 		t.Errorf("2 bad rows with --max-errors 1: exit %d", code)
 	}
-	out, code = geodata(t, "import", p, "--collection", "cli-errors", "--max-errors", "2")
+	out, code = run(t, "import", p, "--collection", "cli-errors", "--max-errors", "2")
 	if code != 0 || storedCount(t, db, "cli-errors") != 3 {
 		t.Fatalf("--max-errors 2: exit %d, %d stored\n%s", code, storedCount(t, db, "cli-errors"), out)
 	}
@@ -157,7 +128,7 @@ func TestImportReportDryRunMaxErrors(t *testing.T) {
 func TestImportModes(t *testing.T) {
 	db := storetest.Open(t)
 	imp := func(content string, args ...string) (string, int) {
-		return geodata(t, append([]string{"import", writeFile(t, "d.csv", content), "--collection", "cli-modes", "--quiet"}, args...)...)
+		return run(t, append([]string{"import", writeFile(t, "d.csv", content), "--collection", "cli-modes", "--quiet"}, args...)...)
 	}
 	if out, code := imp("id,ten,lon,lat\n1,a,106.1,21.2\n2,b,106.2,21.3\n"); code != 0 {
 		t.Fatal(out)
@@ -193,11 +164,11 @@ func TestImportMetadataAndMapping(t *testing.T) {
 		"Mã bưu chính": {"type": "string"}, "Ghi chú": {"drop": true}}}`)
 	csv := "Mã,Tên điểm,Sức chứa (tấn),Mã bưu chính,Ghi chú,Kinh độ,Vĩ độ\nR1,Điểm 1,12,230000,x,106.1,21.2\nR2,Điểm 2,nhiều,230001,y,106.2,21.3\n"
 	p := writeFile(t, "rac.csv", csv)
-	out, code := geodata(t, "import", p, "--collection", "cli-meta", "--meta", meta, "--title", "Điểm tập kết rác", "--mapping", mapping)
+	out, code := run(t, "import", p, "--collection", "cli-meta", "--meta", meta, "--title", "Điểm tập kết rác", "--mapping", mapping)
 	if code != 2 || !strings.Contains(out, "type mismatch") || !strings.Contains(out, ":3") {
 		t.Fatalf("type mismatch not reported on line 3: exit %d\n%s", code, out)
 	}
-	out, code = geodata(t, "import", p, "--collection", "cli-meta", "--meta", meta, "--title", "Điểm tập kết rác", "--mapping", mapping, "--max-errors", "1")
+	out, code = run(t, "import", p, "--collection", "cli-meta", "--meta", meta, "--title", "Điểm tập kết rác", "--mapping", mapping, "--max-errors", "1")
 	if code != 0 {
 		t.Fatal(out)
 	}
@@ -220,14 +191,14 @@ func TestImportHanoiGTFS(t *testing.T) {
 	if _, err := os.Stat(feed); err != nil {
 		feed = "/work/shared/data/real/hanoi_gtfs_md.zip"
 	}
-	out, code := geodata(t, "import", feed, "--collection-prefix", "hn-")
+	out, code := run(t, "import", feed, "--collection-prefix", "hn-")
 	if code == 0 {
 		t.Fatalf("a feed outside the region imported without --allow-outside\n%s", out)
 	}
 	if _, ok := collection(t, db, "hn-stops"); ok {
 		t.Fatal("stops written although the routes were refused")
 	}
-	out, code = geodata(t, "import", feed, "--collection-prefix", "hn-", "--allow-outside")
+	out, code = run(t, "import", feed, "--collection-prefix", "hn-", "--allow-outside")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
@@ -275,7 +246,7 @@ func TestImportBrokenFilesWriteNothing(t *testing.T) {
 	}
 	for i, f := range files {
 		id := fmt.Sprintf("broken-%d", i)
-		out, code := geodata(t, append([]string{"import", f.path, "--collection", id}, f.args...)...)
+		out, code := run(t, append([]string{"import", f.path, "--collection", id}, f.args...)...)
 		if code == 0 || !strings.Contains(out, f.want) || strings.Contains(out, "panic") {
 			t.Errorf("%s: exit %d, want an error saying %q:\n%s", filepath.Base(f.path), code, f.want, out)
 		}
@@ -301,11 +272,11 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	if err := sample.WritePoints(second, region, 120_000); err != nil {
 		t.Fatal(err)
 	}
-	if out, code := geodata(t, "import", first, "--collection", "killed", "--quiet"); code != 0 {
+	if out, code := run(t, "import", first, "--collection", "killed", "--quiet"); code != 0 {
 		t.Fatal(out)
 	}
 	start := time.Now()
-	if out, code := geodata(t, "import", second, "--collection", "killed-timing", "--quiet"); code != 0 {
+	if out, code := run(t, "import", second, "--collection", "killed-timing", "--quiet"); code != 0 {
 		t.Fatal(out)
 	}
 	full := time.Since(start)
@@ -313,7 +284,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	const kills = 15
 	for i := 0; i < kills; i++ {
 		before, _ := collection(t, db, "killed")
-		cmd := exec.Command(geodataBinary(t), "import", second, "--collection", "killed", "--quiet", "--force")
+		cmd := exec.Command(build(t), "import", second, "--collection", "killed", "--quiet", "--force")
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+storetest.URL(t))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -342,7 +313,7 @@ func TestImportSurvivesSIGKILL(t *testing.T) {
 	if stray != 0 {
 		t.Errorf("%d generation tables left behind unattached", stray)
 	}
-	if out, code := geodata(t, "import", first, "--collection", "killed", "--quiet", "--force"); code != 0 || storedCount(t, db, "killed") != 100_000 {
+	if out, code := run(t, "import", first, "--collection", "killed", "--quiet", "--force"); code != 0 || storedCount(t, db, "killed") != 100_000 {
 		t.Fatalf("import after the kills: exit %d\n%s", code, out)
 	}
 }
