@@ -3,6 +3,7 @@ package importers
 import (
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -335,13 +336,14 @@ func (s *shapeFile) next(n int, offset *int64) (orb.Geometry, string, error) {
 	if int(num) != n {
 		return nil, "", fmt.Errorf("%w: record %d of the main file (.shp) is numbered %d: the file is damaged", ErrFormat, n, num)
 	}
-	if cap(s.buf) < int(size) {
-		s.buf = make([]byte, size)
-	}
-	b := s.buf[:size]
-	if _, err := io.ReadFull(s.r, b); err != nil {
+	// read what is there rather than trusting the claimed size with one allocation
+	s.buf = s.buf[:0]
+	buf := bytes.NewBuffer(s.buf)
+	if m, _ := io.CopyN(buf, s.r, size); m != size {
 		return nil, "", fmt.Errorf("%w: the main file (.shp) ends inside record %d (truncated?)", ErrFormat, n)
 	}
+	b := buf.Bytes()
+	s.buf = b
 	*offset += 8 + size
 	g, reason := decodeShape(b, s.shapeType)
 	return g, reason, nil
