@@ -100,6 +100,27 @@ func findColumns(header []string, opts Options) (coordColumns, error) {
 	return c, nil
 }
 
+// findIDColumn locates the id column of a header: the one opts names, else the
+// first with an id-like name; -1 when none.
+func findIDColumn(header []string, opts Options) (int, error) {
+	if opts.IDColumn != "" {
+		for i, h := range header {
+			if h == opts.IDColumn || headerKey(h) == headerKey(opts.IDColumn) {
+				return i, nil
+			}
+		}
+		return -1, fmt.Errorf("id column %q not found (columns: %s)", opts.IDColumn, strings.Join(header, ", "))
+	}
+	for _, cand := range idHeaders {
+		for i, h := range header {
+			if headerKey(h) == cand {
+				return i, nil
+			}
+		}
+	}
+	return -1, nil
+}
+
 // dmsPattern reads degrees, minutes and seconds with the usual marks (° ' ",
 // ′ ″, d m s, colons or spaces) and a hemisphere letter, English or Vietnamese
 // (B = Bắc, N; Đ = Đông, E; T = Tây, W). A lower-case s right after the seconds

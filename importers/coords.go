@@ -53,10 +53,7 @@ type coordinates struct {
 // newCoordinates prepares the coordinates of one file: the --crs option, else
 // a .prj beside the file (schools.csv → schools.prj).
 func newCoordinates(path string, opts Options) (*coordinates, error) {
-	c := &coordinates{note: opts.Note, region: regionOrVietnam(opts.Region)}
-	if c.note == nil {
-		c.note = func(string) {}
-	}
+	c := &coordinates{note: func(n string) { opts.note(SeverityNote, "", "%s", n) }, region: regionOrVietnam(opts.Region)}
 	if opts.CRS != "" {
 		crs, err := geo.LookupCRS(opts.CRS)
 		if err != nil {

@@ -82,11 +82,11 @@ func metres(a, b orb.Point) float64 {
 // bacGiang is the region hint of the Bắc Giang profile (three VN-2000 systems).
 var bacGiang = &Region{BBox: [4]float64{105.85, 21.10, 107.05, 21.65}, CRS: []int{9214, 9209, 3405}}
 
-// readAll reads a file with the options, collecting records and notes.
-func readAll(t *testing.T, path string, opts Options) ([]*Record, []string, error) {
+// readWithNotes reads a file with the options, collecting records and the text of notes.
+func readWithNotes(t *testing.T, path string, opts Options) ([]*Record, []string, error) {
 	t.Helper()
 	var notes []string
-	opts.Note = func(n string) { notes = append(notes, n) }
+	opts.Notify = func(p Problem) { notes = append(notes, p.Reason) }
 	var recs []*Record
 	err := Read(context.Background(), path, opts, func(r *Record) error {
 		recs = append(recs, r)
@@ -183,7 +183,7 @@ func TestVN2000Tables(t *testing.T) {
 			if opts.Region == nil {
 				opts.Region = bacGiang
 			}
-			recs, notes, err := readAll(t, path, opts)
+			recs, notes, err := readWithNotes(t, path, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -269,7 +269,7 @@ func TestTablesFromPROJ(t *testing.T) {
 				fmt.Fprintf(&b, "%d,%.10f,%.10f\n", i, p[0], p[1])
 			}
 			path := writeFile(t, t.TempDir(), "points.csv", b.String())
-			recs, _, err := readAll(t, path, Options{CRS: tc.crs, Region: bacGiang})
+			recs, _, err := readWithNotes(t, path, Options{CRS: tc.crs, Region: bacGiang})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -324,7 +324,7 @@ func TestDegreeColumns(t *testing.T) {
 			if strings.Contains(tc.name, "EPSG:4756") {
 				opts.CRS = "EPSG:4756"
 			}
-			recs, notes, err := readAll(t, writeFile(t, t.TempDir(), "t.csv", tc.content), opts)
+			recs, notes, err := readWithNotes(t, writeFile(t, t.TempDir(), "t.csv", tc.content), opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -482,7 +482,7 @@ func TestCRSProblems(t *testing.T) {
 			if tc.prj != "" {
 				writeFile(t, dir, "t.prj", tc.prj)
 			}
-			recs, _, err := readAll(t, path, tc.opts)
+			recs, _, err := readWithNotes(t, path, tc.opts)
 			switch {
 			case err != nil:
 				if tc.err != nil && !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.want) {
@@ -509,7 +509,7 @@ func TestGeoJSONCRSMember(t *testing.T) {
 	}
 	content := `{"type":"FeatureCollection","name":"bts","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3405"}},"features":[` +
 		strings.Join(feats, ",\n") + "]}"
-	recs, notes, err := readAll(t, writeFile(t, t.TempDir(), "bts.geojson", content), Options{Region: bacGiang})
+	recs, notes, err := readWithNotes(t, writeFile(t, t.TempDir(), "bts.geojson", content), Options{Region: bacGiang})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -522,7 +522,7 @@ func TestGeoJSONCRSMember(t *testing.T) {
 	if !noteWith(notes, `EPSG:3405), from the GeoJSON "crs" member`) {
 		t.Errorf("notes %q", notes)
 	}
-	recs, _, err = readAll(t, writeFile(t, t.TempDir(), "line.geojson",
+	recs, _, err = readWithNotes(t, writeFile(t, t.TempDir(), "line.geojson",
 		`{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::9214"}},"features":[`+
 			`{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[416226.7716,2353402.4531],[444309.1010,2353548.9978]]}}]}`),
 		Options{Region: bacGiang})
