@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gorilla/mux"
 
@@ -105,6 +106,26 @@ func (s *Server) downloadVersion(w http.ResponseWriter, r *http.Request) error {
 	return s.serveDownload(w, r, file, "public, max-age=31536000, immutable")
 }
 
+// wholeDownload reports whether r will receive the whole file: a GET, not a
+// range, not answered 304 by its validators.
+func wholeDownload(r *http.Request, tag string, modified time.Time) bool {
+	if r.Method != http.MethodGet || r.Header.Get("Range") != "" {
+		return false
+	}
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == tag || t == "*" {
+				return false
+			}
+		}
+		return true
+	}
+	if ims, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && !modified.Truncate(time.Second).After(ims) {
+		return false
+	}
+	return true
+}
+
 // serveDownload sends a file with its checksum (Repr-Digest), an ETag made of
 // the version and the checksum, and ranges (http.ServeContent), and counts
 // complete downloads.
@@ -117,15 +138,17 @@ func (s *Server) serveDownload(w http.ResponseWriter, r *http.Request, file down
 	h := w.Header()
 	h.Set("Content-Type", file.Format.MediaType)
 	h.Set("Content-Disposition", `attachment; filename="`+file.Name+`"`)
-	h.Set("ETag", `"`+file.Collection+"-v"+strconv.FormatInt(file.Version, 10)+"-"+file.SHA256[:16]+`"`)
+	tag := `"` + file.Collection + "-v" + strconv.FormatInt(file.Version, 10) + "-" + file.SHA256[:16] + `"`
+	h.Set("ETag", tag)
 	h.Set("Cache-Control", cacheControl)
 	if sum, err := hex.DecodeString(file.SHA256); err == nil {
 		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
 	}
-	sw := &statusWriter{ResponseWriter: w}
-	http.ServeContent(sw, r, file.Name, file.Created, in)
-	if sw.status == http.StatusOK && r.Method == http.MethodGet { // not a HEAD, a 304, nor a part of a file
+	// Counted before sending, so a client that has read the whole file always
+	// finds its download counted.
+	if wholeDownload(r, tag, file.Created) {
 		s.usage.Count(file.Collection, store.UsageDownload)
 	}
+	http.ServeContent(w, r, file.Name, file.Created, in)
 	return nil
 }
