@@ -119,10 +119,11 @@ func (b *SnapshotBuilder) Add(sf *store.StoredFeature) error {
 // Build indexes the features and returns the finished snapshot.
 func (b *SnapshotBuilder) Build() *Snapshot {
 	s := b.snap
-	s.Index = geo.NewIndex()
+	bounds := make([]orb.Bound, len(s.Features))
 	for i := range s.Features {
-		s.Index.Insert(s.Features[i].Bound, int32(i))
+		bounds[i] = geo.GeodesicBound(s.Features[i].Geom) // edges bulge out of Bound; Nearest needs them inside
 	}
+	s.Index = geo.IndexOf(bounds)
 	s.LoadedAt = time.Now()
 	return s
 }
