@@ -164,6 +164,24 @@ func TestNearestEqualsBruteForce(t *testing.T) {
 	}
 }
 
+// A long east–west edge is a great-circle arc bulging about 480 m north of its
+// end points' latitude: a point just north of the bulge is nearer to the line
+// than to a point 100 m away, though it lies far outside the line's vertex box.
+func TestNearestSeesArcBulge(t *testing.T) {
+	line := orb.LineString{{0, 45}, {2, 45}}
+	top, _ := geo.DistanceTo(orb.Point{1, 45.01}, line)
+	q := orb.Point{1, 45.01 - top/111000 + 0.0001} // about 11 m north of the arc
+	d, at := geo.DistanceTo(q, line)
+	if d > 20 || at[1] < 45.004 {
+		t.Fatalf("the arc's top: %.1f m away at %v; want a bulge of about 480 m", d, at)
+	}
+	w := newWorld([]orb.Geometry{orb.Point{1, q[1] + 0.0009}, line})
+	got := w.index.Nearest(q, 1, math.Inf(1), w.measure(q, nil))
+	if len(got) != 1 || got[0].Item != 1 {
+		t.Fatalf("nearest to %v: %v, want the line at %.1f m", q, got, d)
+	}
+}
+
 func TestNearestEdgeCases(t *testing.T) {
 	empty := geo.NewIndex()
 	if got := empty.Nearest(orb.Point{106, 21}, 10, math.Inf(1), nil); len(got) != 0 {
