@@ -448,7 +448,7 @@ func TestNearbyFeatures(t *testing.T) {
 		t.Fatal(err)
 	}
 	if d := math.Abs(math.Remainder(school.Properties["bearing_deg"].(float64)-az, 360)); d > 0.051 {
-		t.Errorf("bearing of %s: %v°, PostGIS %.3f°", first.key(), school.Properties["bearing_deg"], az)
+		t.Errorf("bearing of %s: %v°, PostGIS %.3f°", school.key(), school.Properties["bearing_deg"], az)
 	}
 }
 
