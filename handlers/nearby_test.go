@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/vn-opendata/geodata/geo"
+	"github.com/vn-opendata/geodata/handlers"
 	"github.com/vn-opendata/geodata/ingest"
 )
 
@@ -494,5 +495,76 @@ func TestNearbyNameSearchAndRadius(t *testing.T) {
 	get(t, e.URL+"/nearby?lon=106.2&lat=21.3&radius=3000", &fc)
 	if len(fc.Features) > 100 || *fc.NumberMatched < len(fc.Features) {
 		t.Fatalf("default limit: %d returned of %d", len(fc.Features), *fc.NumberMatched)
+	}
+}
+
+// The OpenAPI description of the nearby paths documents every parameter the
+// handlers accept, and every example request it gives succeeds.
+func TestNearbyOpenAPI(t *testing.T) {
+	e := sampleEnv(t)
+	snaps := e.Cat.Snapshots()
+	b, err := json.Marshal(handlers.NearbyOpenAPIPaths(e.Region, snaps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths map[string]struct {
+		Get struct {
+			OperationID string `json:"operationId"`
+			Parameters  []struct {
+				Name, In string
+				Required bool
+			}
+			Responses map[string]any
+			Examples  []string `json:"x-example-requests"`
+		}
+	}
+	if err := json.Unmarshal(b, &paths); err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 1+len(snaps) {
+		t.Fatalf("%d paths for %d collections", len(paths), len(snaps))
+	}
+	standard := []string{"lon", "lat", "k", "radius", "limit", "q", "f", "lang"}
+	for path, item := range paths {
+		want := map[string]bool{}
+		for _, p := range standard {
+			want[p] = true
+		}
+		if path == "/nearby" {
+			want["collections"], want["properties"] = true, true
+		} else {
+			id := strings.TrimSuffix(strings.TrimPrefix(path, "/collections/"), "/nearby")
+			snap, ok := e.Cat.Snapshot(id)
+			if !ok {
+				t.Fatalf("%s: no such collection", path)
+			}
+			for _, p := range snap.Collection.Schema {
+				want[p.Name] = true
+			}
+		}
+		got := map[string]bool{}
+		for _, p := range item.Get.Parameters {
+			got[p.Name] = true
+			if p.In != "query" || p.Required != (p.Name == "lon" || p.Name == "lat") {
+				t.Errorf("%s: parameter %s in %s, required %v", path, p.Name, p.In, p.Required)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s documents %v, want %v", path, got, want)
+		}
+		for _, code := range []string{"200", "400", "404"} {
+			if item.Get.Responses[code] == nil {
+				t.Errorf("%s: no %s response", path, code)
+			}
+		}
+		if len(item.Get.Examples) == 0 {
+			t.Errorf("%s: no example", path)
+		}
+		for _, ex := range item.Get.Examples {
+			var fc nearbyResponse
+			if resp := get(t, e.URL+ex, &fc); resp.StatusCode != 200 || fc.Type != "FeatureCollection" {
+				t.Errorf("example %s: %d %s", ex, resp.StatusCode, fc.Type)
+			}
+		}
 	}
 }
