@@ -52,3 +52,10 @@ func TestBrowserHomeMap(t *testing.T) {
 	e := sampleEnv(t)
 	runBrowserScript(t, "map.mjs", e.URL)
 }
+
+// The citizens' page /gan-toi with an emulated geolocation: categories, name
+// search and taps on the map list what /nearby answers.
+func TestBrowserNearbyPage(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "nearby.mjs", e.URL)
+}
