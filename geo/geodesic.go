@@ -62,7 +62,10 @@ func reduced(lat float64) (sinB, cosB float64) {
 
 // lonDiff is q − p in radians, in [−π, π].
 func lonDiff(p, q float64) float64 {
-	d := math.Remainder(q-p, 360)
+	d := q - p
+	if d > 180 || d < -180 {
+		d = math.Remainder(d, 360)
+	}
 	return d * rad
 }
 
