@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vn-opendata/geodata/importers"
@@ -268,5 +270,55 @@ func TestImportEmptyAndHeaderOnly(t *testing.T) {
 		if !errors.Is(err, importers.ErrFormat) {
 			t.Errorf("%s: %v is not a format error", name, err)
 		}
+	}
+}
+
+// Concurrent imports of one collection are serialized: each becomes a version
+// of its own, none is lost, and the last one committed is what the collection holds.
+func TestConcurrentImportsAreSerialized(t *testing.T) {
+	f := newFixture(t)
+	const n = 6
+	paths := make([]string, n)
+	for i := range paths {
+		var b strings.Builder
+		b.WriteString("id,lon,lat,run\n")
+		for j := 0; j < 2000; j++ {
+			b.WriteString("c" + strconv.Itoa(j) + ",106." + strconv.Itoa(1000+j) + ",21.3," + strconv.Itoa(i) + "\n")
+		}
+		paths[i] = writeFile(t, "run.csv", b.String())
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range paths {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = f.importFile(t, paths[i], "concurrent")
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("import %d: %v", i, err)
+		}
+	}
+	if v := f.version(t, "concurrent"); v != n {
+		t.Fatalf("version %d after %d imports", v, n)
+	}
+	var runs, count int
+	f.db.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT f.properties->>'run'), count(*) FROM features f
+		JOIN collections c ON c.generation = f.generation WHERE c.id = 'concurrent'`).Scan(&runs, &count)
+	if runs != 1 || count != 2000 {
+		t.Fatalf("current version mixes %d imports with %d rows, want 1 import of 2000", runs, count)
+	}
+	var versions []int64
+	rows, _ := f.db.Pool.Query(context.Background(), "SELECT version FROM collection_versions WHERE collection_id = 'concurrent' ORDER BY version")
+	for rows.Next() {
+		var v int64
+		rows.Scan(&v)
+		versions = append(versions, v)
+	}
+	if !slices.Equal(versions, []int64{1, 2, 3, 4, 5, 6}) {
+		t.Fatalf("recorded versions %v", versions)
 	}
 }
