@@ -473,7 +473,7 @@ func TestNearbyETag(t *testing.T) {
 func TestNearbyNameSearchAndRadius(t *testing.T) {
 	e := sampleEnv(t)
 	var fc nearbyResponse
-	get(t, e.URL+"/nearby?lon=106.2&lat=21.3&q=TRUONG%20tieu%20hoc&k=50", &fc)
+	get(t, e.URL+"/nearby?lon=106.2&lat=21.3&q=TRUONG%20tieu%20hoc&k=50&collections=schools,postal-points", &fc)
 	if len(fc.Features) != 50 {
 		t.Fatalf("%d features", len(fc.Features))
 	}
