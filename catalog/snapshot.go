@@ -38,6 +38,7 @@ type Snapshot struct {
 	LoadedAt   time.Time
 	byID       map[string]int32
 	byName     map[string]int
+	names      searchNames // for name search, see names.go
 }
 
 // Version is the collection version the snapshot holds.

@@ -47,24 +47,41 @@ type nearbyQuery struct {
 type nearbyTarget struct {
 	snap    *catalog.Snapshot
 	filters []propertyFilter
-	name    int    // schema position of the name property, −1: match q on the id
 	q       string // folded name search, "" for none
 }
 
-func (t *nearbyTarget) passes(f *catalog.Feature) bool {
+// passes reports whether feature i meets the filters and the name search.
+func (t *nearbyTarget) passes(i int32) bool {
+	f := &t.snap.Features[i]
 	for _, pf := range t.filters {
 		if valueText(f.Props[pf.index]) != pf.value {
 			return false
 		}
 	}
-	if t.q == "" {
-		return true
+	return t.q == "" || strings.Contains(t.snap.SearchName(i), t.q)
+}
+
+// fewMatches is how many features a filtered search measures one by one rather
+// than walking the index: a selective filter would make the walk visit most of
+// the collection before it found k matches.
+const fewMatches = 2048
+
+// matches lists the features that pass, or returns false when there are more
+// than fewMatches (or no filter at all).
+func (t *nearbyTarget) matches() ([]int32, bool) {
+	if len(t.filters) == 0 && t.q == "" {
+		return nil, false
 	}
-	name := f.ID
-	if t.name >= 0 {
-		name = valueText(f.Props[t.name])
+	var out []int32
+	for i := range t.snap.Features {
+		if t.passes(int32(i)) {
+			if len(out) == fewMatches {
+				return nil, false
+			}
+			out = append(out, int32(i))
+		}
 	}
-	return strings.Contains(geo.Fold(name), t.q)
+	return out, true
 }
 
 // parseNearbyQuery reads a request over snaps; fixed says the collection comes
@@ -175,7 +192,7 @@ func nearbyTargets(v url.Values, snaps []*catalog.Snapshot) ([]nearbyTarget, err
 	known := map[string]bool{}
 	var out []nearbyTarget
 	for _, snap := range snaps {
-		t := nearbyTarget{snap: snap, name: nameProperty(snap), q: q}
+		t := nearbyTarget{snap: snap, q: q}
 		complete := true
 		for _, name := range names {
 			i, ok := snap.Property(name)
@@ -224,22 +241,7 @@ func compareHits(a, b nearbyHit) int {
 func (q nearbyQuery) search() (hits []nearbyHit, matched int) {
 	limit := q.radius
 	for ti := range q.targets {
-		t := &q.targets[ti]
-		measure := func(i int32) (float64, bool) {
-			f := &t.snap.Features[i]
-			if !t.passes(f) {
-				return 0, false
-			}
-			d, _ := geo.DistanceTo(q.at, f.Geom)
-			return d, true
-		}
-		var found []geo.Neighbor
-		if q.k > 0 {
-			found = t.snap.Index.Nearest(q.at, q.k, limit, measure)
-		} else {
-			found = t.snap.Index.Within(q.at, q.radius, measure)
-		}
-		for _, n := range found {
+		for _, n := range q.searchTarget(&q.targets[ti], limit) {
 			hits = append(hits, nearbyHit{target: ti, Neighbor: n})
 		}
 		slices.SortFunc(hits, compareHits)
@@ -253,6 +255,41 @@ func (q nearbyQuery) search() (hits []nearbyHit, matched int) {
 		hits = hits[:q.limit]
 	}
 	return hits, matched
+}
+
+// searchTarget finds the k nearest features of one collection within limit
+// metres, or all within the radius: by the index, or feature by feature when a
+// filter leaves few.
+func (q nearbyQuery) searchTarget(t *nearbyTarget, limit float64) []geo.Neighbor {
+	distance := func(i int32) float64 {
+		d, _ := geo.DistanceTo(q.at, t.snap.Features[i].Geom)
+		return d
+	}
+	if few, ok := t.matches(); ok {
+		var out []geo.Neighbor
+		for _, i := range few {
+			if d := distance(i); d <= limit {
+				out = append(out, geo.Neighbor{Item: i, Distance: d})
+			}
+		}
+		slices.SortFunc(out, func(a, b geo.Neighbor) int {
+			return compareHits(nearbyHit{Neighbor: a}, nearbyHit{Neighbor: b})
+		})
+		if q.k > 0 && len(out) > q.k {
+			out = out[:q.k]
+		}
+		return out
+	}
+	measure := func(i int32) (float64, bool) {
+		if !t.passes(i) {
+			return 0, false
+		}
+		return distance(i), true
+	}
+	if q.k > 0 {
+		return t.snap.Index.Nearest(q.at, q.k, limit, measure)
+	}
+	return t.snap.Index.Within(q.at, q.radius, measure)
 }
 
 func (s *Server) nearby(w http.ResponseWriter, r *http.Request) error {
@@ -343,53 +380,4 @@ func nearbyETag(q nearbyQuery, r *http.Request) string {
 		fmt.Fprintf(h, "\x00%s\x00%d", t.snap.ID(), t.snap.Version())
 	}
 	return fmt.Sprintf(`"nearby-%x"`, h.Sum64())
-}
-
-// nameProperty is the schema position of a collection's name: the first string
-// property called name, title or tên…, ten_… (accents and case aside); −1 when none.
-func nameProperty(snap *catalog.Snapshot) int {
-	return findProperty(snap, []string{"ten", "name", "title", "tieude"}, []string{"ten"})
-}
-
-// addressProperty is where a feature says where it is: its address, else its
-// road, district or river; −1 when none.
-func addressProperty(snap *catalog.Snapshot) int {
-	return findProperty(snap, []string{"diachi", "address", "tuyenduong", "duong", "huyen", "quanhuyen", "song", "tuyen"},
-		[]string{"diachi"})
-}
-
-// findProperty returns the first string property whose folded name is one of
-// exact (tried in that order), else the first that starts with one of prefixes.
-func findProperty(snap *catalog.Snapshot, exact, prefixes []string) int {
-	keys := make([]string, len(snap.Collection.Schema))
-	for i, p := range snap.Collection.Schema {
-		if p.Type == "string" {
-			keys[i] = propertyKey(p.Name)
-		}
-	}
-	for _, want := range exact {
-		if i := slices.Index(keys, want); i >= 0 {
-			return i
-		}
-	}
-	for i, k := range keys {
-		for _, p := range prefixes {
-			if k != "" && strings.HasPrefix(k, p) {
-				return i
-			}
-		}
-	}
-	return -1
-}
-
-// propertyKey folds a property name to lower-case ASCII letters and digits:
-// "Tên trường" → "tentruong", "dia_chi" → "diachi".
-func propertyKey(name string) string {
-	var b strings.Builder
-	for _, r := range geo.Fold(name) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -50,10 +50,10 @@ func nearbyCategories(snaps []*catalog.Snapshot) []nearbyCategory {
 		if r := rank(c.ID); r < len(categoryLabels) {
 			cat.Label = categoryLabels[r].label
 		}
-		if i := nameProperty(snap); i >= 0 {
+		if i := snap.NameProperty(); i >= 0 {
 			cat.Name = c.Schema[i].Name
 		}
-		if i := addressProperty(snap); i >= 0 {
+		if i := snap.AddressProperty(); i >= 0 {
 			cat.Address = c.Schema[i].Name
 		}
 		out = append(out, cat)
