@@ -25,7 +25,10 @@ const nearAntipodal = 0.05
 // the WGS84 ellipsoid (lon/lat degrees), as PostGIS ST_Distance(geography,
 // geography, true) and PROJ's geod compute it.
 func Distance(p, q orb.Point) float64 {
-	s, _ := Inverse(p, q)
+	if s, _, ok := vincenty(p, q, false); ok {
+		return s
+	}
+	s, _ := inverseAux(p, q)
 	return s
 }
 
@@ -45,7 +48,7 @@ func Bearing(p, q orb.Point) float64 {
 // here by bisection with the distance and longitude integrals evaluated by
 // Gauss–Legendre quadrature: slower, but exact to nanometres everywhere.
 func Inverse(p, q orb.Point) (metres, azimuth float64) {
-	if s, azi, ok := vincenty(p, q); ok {
+	if s, azi, ok := vincenty(p, q, true); ok {
 		return s, azi
 	}
 	return inverseAux(p, q)
@@ -81,9 +84,10 @@ func azimuthDeg(sinA, cosA float64) float64 {
 	return a
 }
 
-// vincenty is Vincenty's inverse formula; ok is false near the antipode, or when
-// the iteration does not converge, and the caller falls back to inverseAux.
-func vincenty(p, q orb.Point) (s, azi float64, ok bool) {
+// vincenty is Vincenty's inverse formula, with the azimuth at p when asked for;
+// ok is false near the antipode, or when the iteration does not converge, and
+// the caller falls back to inverseAux.
+func vincenty(p, q orb.Point, azimuth bool) (s, azi float64, ok bool) {
 	L := lonDiff(p[0], q[0])
 	sinU1, cosU1 := reduced(p[1])
 	sinU2, cosU2 := reduced(q[1])
@@ -122,8 +126,10 @@ func vincenty(p, q orb.Point) (s, azi float64, ok bool) {
 		B := u2 / 1024 * (256 + u2*(-128+u2*(74-47*u2)))
 		deltaSigma := B * sinSigma * (cos2SigmaM + B/4*(cosSigma*(-1+2*cos2SigmaM*cos2SigmaM)-
 			B/6*cos2SigmaM*(-3+4*sinSigma*sinSigma)*(-3+4*cos2SigmaM*cos2SigmaM)))
-		sinL, cosL = math.Sincos(lambda)
-		azi = azimuthDeg(cosU2*sinL, cosU1*sinU2-sinU1*cosU2*cosL)
+		if azimuth {
+			sinL, cosL = math.Sincos(lambda)
+			azi = azimuthDeg(cosU2*sinL, cosU1*sinU2-sinU1*cosU2*cosL)
+		}
 		return wgs84B * A * (sigma - deltaSigma), azi, true
 	}
 	return 0, 0, false

@@ -18,7 +18,7 @@ func TestVincentyAgreesWithAuxiliarySphere(t *testing.T) {
 		if i%4 == 0 { // short lines, as nearby searches meet them
 			q = orb.Point{p[0] + (rng.Float64()-0.5)*0.2, max(-90, min(90, p[1]+(rng.Float64()-0.5)*0.2))}
 		}
-		s1, a1, ok := vincenty(p, q)
+		s1, a1, ok := vincenty(p, q, true)
 		if !ok {
 			continue
 		}
