@@ -32,7 +32,7 @@ func (x *Index) Nearest(q orb.Point, k int, maxDist float64, measure Measure) []
 	lb := newBoxBound(q)
 	best := make([]Neighbor, 0, min(k, 64))
 	limit := maxDist
-	x.tree.Nearby(func(min, max [2]float64, _ int32, _ bool) float64 { return lb.metres(min, max) },
+	x.tree.Nearby(func(min, max [2]float64, _ int32, _ bool) float64 { return lb.within(min, max, limit) },
 		func(_, _ [2]float64, i int32, bound float64) bool {
 			if bound > limit {
 				return false
@@ -54,7 +54,7 @@ func (x *Index) Nearest(q orb.Point, k int, maxDist float64, measure Measure) []
 func (x *Index) Within(q orb.Point, radius float64, measure Measure) []Neighbor {
 	lb := newBoxBound(q)
 	var out []Neighbor
-	x.tree.Nearby(func(min, max [2]float64, _ int32, _ bool) float64 { return lb.metres(min, max) },
+	x.tree.Nearby(func(min, max [2]float64, _ int32, _ bool) float64 { return lb.within(min, max, radius) },
 		func(_, _ [2]float64, i int32, bound float64) bool {
 			if bound > radius {
 				return false
@@ -179,6 +179,16 @@ func (b *boxBound) metres(lo, hi [2]float64) float64 {
 		bound = detour
 	}
 	return bound * safeSide
+}
+
+// within is the bound for the box, or +Inf when it exceeds limit: the walk never
+// needs the box then (limits only shrink), and an infinite distance costs the
+// walk's priority queue nothing to push.
+func (b *boxBound) within(lo, hi [2]float64, limit float64) float64 {
+	if d := b.metres(lo, hi); d <= limit {
+		return d
+	}
+	return math.Inf(1)
 }
 
 // safeSide shrinks a bound by far more than its rounding error.
