@@ -138,7 +138,7 @@ func queryPoint(rng *rand.Rand, i int) orb.Point {
 func TestNearestEqualsBruteForce(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	w := mixedWorld(t, rng)
-	for i := 0; i < 600; i++ {
+	for i := 0; i < 400; i++ {
 		q := queryPoint(rng, i)
 		k := []int{1, 10, 100}[i%3]
 		var keep func(int32) bool
