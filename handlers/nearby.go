@@ -46,8 +46,15 @@ type nearbyQuery struct {
 // nearbyTarget is a collection searched, with its filters resolved to schema positions.
 type nearbyTarget struct {
 	snap    *catalog.Snapshot
-	filters []propertyFilter
+	filters []nearbyFilter
 	q       string // folded name search, "" for none
+}
+
+// nearbyFilter is a property=value filter: the value as the items' filters
+// compare it, written as a query string would write the property's value.
+type nearbyFilter struct {
+	index int
+	value string
 }
 
 // passes reports whether feature i meets the filters and the name search.
@@ -183,7 +190,7 @@ func selectCollections(list string, snaps []*catalog.Snapshot) ([]*catalog.Snaps
 func nearbyTargets(v url.Values, snaps []*catalog.Snapshot) ([]nearbyTarget, error) {
 	names := make([]string, 0, len(v))
 	for name := range v {
-		if !contains(nearbyParams, name) {
+		if !slices.Contains(nearbyParams, name) {
 			names = append(names, name)
 		}
 	}
@@ -201,7 +208,7 @@ func nearbyTargets(v url.Values, snaps []*catalog.Snapshot) ([]nearbyTarget, err
 				continue
 			}
 			known[name] = true
-			t.filters = append(t.filters, propertyFilter{index: i, name: name, value: v.Get(name)})
+			t.filters = append(t.filters, nearbyFilter{index: i, value: v.Get(name)})
 		}
 		if complete {
 			out = append(out, t)
@@ -305,7 +312,9 @@ func (s *Server) collectionNearby(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) serveNearby(w http.ResponseWriter, r *http.Request, snaps []*catalog.Snapshot, fixed bool) error {
-	if f := r.URL.Query().Get("f"); f != "" && format(r) != "json" {
+	switch f := r.URL.Query().Get("f"); strings.ToLower(f) {
+	case "", "json", "geojson", mediaJSON, mediaGeoJSON:
+	default:
 		return badParam("f", "unsupported format %q; /nearby answers GeoJSON (f=json)", f)
 	}
 	q, err := parseNearbyQuery(r, snaps, fixed)

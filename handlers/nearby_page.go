@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
 )
@@ -66,7 +67,7 @@ func (s *Server) nearbyPage(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
-	if f := r.URL.Query().Get("f"); f != "" && format(r) != "html" {
+	if f := r.URL.Query().Get("f"); f != "" && !strings.EqualFold(f, "html") && !strings.EqualFold(f, mediaHTML) {
 		return badParam("f", "unsupported format %q; this page is HTML, its data is /nearby", f)
 	}
 	return s.render(w, r, "gan-toi.html", pageData{Title: "Gần tôi", Data: nearbyCategories(s.cat.Snapshots()),

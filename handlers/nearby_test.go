@@ -355,6 +355,8 @@ func TestNearbyParameters(t *testing.T) {
 		{"/collections/schools/nearby", at + "&collections=ports", 400, "collections"},
 		{"/collections/schools/nearby", at + "&ten=x", 400, "ten"},
 		{"/collections/nope/nearby", at, 404, ""},
+		{"/gan-toi", "f=json", 400, "f"},
+		{"/gan-toi", "lon=106", 400, "lon"},
 		{"/nearby", at, 200, ""},
 		{"/nearby", at + "&k=100&radius=50000", 200, ""},
 		{"/nearby", at + "&radius=50000&limit=1000", 200, ""},
