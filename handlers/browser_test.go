@@ -71,3 +71,10 @@ func TestBrowserFeedback(t *testing.T) {
 	e := sampleEnv(t)
 	runBrowserScript(t, "feedback.mjs", e.URL)
 }
+
+// The citizens' page /gan-toi with an emulated geolocation: categories, name
+// search and taps on the map list what /nearby answers.
+func TestBrowserNearbyPage(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "nearby.mjs", e.URL)
+}
