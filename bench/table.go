@@ -24,8 +24,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 			ratio = fmt.Sprintf("%.3f", res.Ceiling)
 		}
 		rps := fmt.Sprintf("%.0f", res.PerSecond)
-		if res.Once {
+		switch {
+		case res.Once:
 			rps = fmt.Sprintf("%d once", res.Requests)
+		case res.PerSecond < 10:
+			rps = fmt.Sprintf("%.2f", res.PerSecond)
 		}
 		fmt.Fprintf(w, row, res.Workload, rps, msText(res.Latency.P50), msText(res.Latency.P90), msText(res.Latency.P99),
 			msText(res.Latency.Max), fmt.Sprintf("%.1f", res.BytesPerSec/1e6), fmt.Sprint(res.Errors), ratio)

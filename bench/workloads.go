@@ -64,9 +64,9 @@ func Workloads() []Workload {
 		{Name: "items-district", Description: "items, bbox of 20 km × 20 km, limit=1000",
 			paths: itemsPaths(20, 6, 1000)},
 		{Name: "items-filter", Description: "items-small with filter=<integer property> > N AND S_INTERSECTS(geometry, BBOX(…))",
-			paths: filterPaths, probe: refusedWith(http.StatusBadRequest, "the server does not take this CQL2 filter yet")},
+			paths: filterPaths, probe: refusedWith(http.StatusBadRequest, "the server does not take this CQL2 filter yet", false)},
 		{Name: "nearby", Description: "/nearby?lon=&lat=&k=10 at points around the towns and anywhere in the region",
-			paths: nearbyPaths, probe: refusedWith(http.StatusNotFound, "/nearby is not served yet")},
+			paths: nearbyPaths, probe: refusedWith(http.StatusNotFound, "/nearby is not served yet", true)},
 		{Name: "tiles-z6-cold", Once: true, Description: "every z6 tile of the region once, first request after start (cold cache)",
 			paths: tilesOfRegion(6), probe: tilesProbe(false)},
 		{Name: "tiles-z6", Description: "the region's z6 tiles again and again (warm cache)",
@@ -224,27 +224,35 @@ func tilesProbe(lines bool) func(context.Context, *http.Client, Target, string) 
 			lon, lat = t.Area.Towns[0].Lon, t.Area.Towns[0].Lat
 		}
 		path := tilePath(collection, maptile.At(orb.Point{lon, lat}, 14))
-		status, body, err := probe(ctx, client, t.BaseURL+path)
+		status, _, err := probe(ctx, client, t.BaseURL+path)
 		if err != nil || status != http.StatusNotFound {
 			return "", err
 		}
-		return fmt.Sprintf("tiles are not served yet: GET %s answered 404%s", path, body), nil
+		return fmt.Sprintf("tiles are not served yet (404 on GET %s)", path), nil
 	}
 }
 
-// refusedWith skips a workload whose first request the server answers with status.
-func refusedWith(status int, why string) func(context.Context, *http.Client, Target, string) (string, error) {
+// refusedWith skips a workload whose first request the server answers with
+// status, saying why, the request (when showPath) and the server's description.
+func refusedWith(status int, why string, showPath bool) func(context.Context, *http.Client, Target, string) (string, error) {
 	return func(ctx context.Context, client *http.Client, t Target, first string) (string, error) {
-		got, body, err := probe(ctx, client, t.BaseURL+first)
+		got, description, err := probe(ctx, client, t.BaseURL+first)
 		if err != nil || got != status {
 			return "", err
 		}
-		return fmt.Sprintf("%s: GET %s answered %d%s", why, first, got, body), nil
+		msg := fmt.Sprintf("%s (%d", why, got)
+		if showPath {
+			msg += " on GET " + first
+		}
+		if description != "" {
+			msg += ": " + description
+		}
+		return msg + ")", nil
 	}
 }
 
 // probe sends one request and returns its status and, for an error, the server's
-// description of it (": …"), so a skip message says what the server refused.
+// description of it, so a skip message says what the server refused.
 func probe(ctx context.Context, client *http.Client, u string) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -265,5 +273,5 @@ func probe(ctx context.Context, client *http.Client, u string) (int, string, err
 	if resp.StatusCode < 400 || json.Unmarshal(b, &e) != nil || e.Description == "" {
 		return resp.StatusCode, "", nil
 	}
-	return resp.StatusCode, ": " + e.Description, nil
+	return resp.StatusCode, e.Description, nil
 }
