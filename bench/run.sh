@@ -38,6 +38,7 @@ with_db() { sed -E "s#^(postgres(ql)?://[^/?]*)/[^?]*#\\1/$2#" <<<"$1"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
+started=$(now)
 mkdir -p "$OUT"
 go build -o "$LOADGEN" ./bench/loadgen
 "$GEODATA" db up
@@ -75,4 +76,4 @@ echo "ready in $(since "$t") s: $(grep -o 'msg="collections loaded".*' "$OUT/ser
 echo "== workloads ($CONNECTIONS connections, $WARMUP warm-up, $DURATION measured each)"
 "$LOADGEN" -url "http://127.0.0.1:$PORT" -server-pid "$pid" -connections "$CONNECTIONS" \
 	-warmup "$WARMUP" -duration "$DURATION" -workloads "$WORKLOADS" -out "$OUT/results.json"
-echo "results: $OUT/results.json"
+echo "results: $OUT/results.json; make bench took $(since "$started") s"

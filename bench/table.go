@@ -20,8 +20,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 			continue
 		}
 		ratio := "—"
-		if res.Ceiling > 0 {
+		switch {
+		case res.Ceiling >= 0.01:
 			ratio = fmt.Sprintf("%.3f", res.Ceiling)
+		case res.Ceiling > 0:
+			ratio = fmt.Sprintf("%.6f", res.Ceiling)
 		}
 		rps := fmt.Sprintf("%.0f", res.PerSecond)
 		switch {
