@@ -29,8 +29,8 @@ die() { echo "bench: $*" >&2; exit 1; }
 [[ $DB =~ ^[a-z_][a-z0-9_]*$ ]] || die "BENCH_DATABASE=$DB: use lower-case letters, digits and _"
 [[ $DB != geodata ]] || die "BENCH_DATABASE must not be geodata, the database of make run"
 [[ $PORT =~ ^[0-9]+$ && $PORT != 8080 ]] || die "BENCH_PORT=$PORT: use a port number other than 8080 (make run)"
-if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/"; then
-	die "something already answers on 127.0.0.1:$PORT; stop it or set BENCH_PORT"
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+	die "something already listens on 127.0.0.1:$PORT; stop it or set BENCH_PORT"
 fi
 
 # with_db URL NAME: the URL with its database name replaced (as store.WithDatabase does).
@@ -62,18 +62,12 @@ DATABASE_URL="$bench_url" "$GEODATA" import --manifest "$DATA/manifest.json" --f
 secs=$(since "$t")
 echo "import: $features features in $secs s in all, $(awk -v n="$features" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') rows/s"
 
-echo "== serve on 127.0.0.1:$PORT (log: $OUT/server.log)"
-t=$(now)
+echo "== serve on 127.0.0.1:$PORT (log: $OUT/server.log), then the workloads"
 DATABASE_URL="$bench_url" "$GEODATA" serve --listen "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null --max-time 5 "http://127.0.0.1:$PORT/readyz"; do
-	kill -0 "$pid" 2>/dev/null || { cat "$OUT/server.log" >&2; die "the server exited before it was ready"; }
-	sleep 1
-done
-echo "ready in $(since "$t") s: $(grep -o 'msg="collections loaded".*' "$OUT/server.log" || true)"
 
-echo "== workloads ($CONNECTIONS connections, $WARMUP warm-up, $DURATION measured each)"
-"$LOADGEN" -url "http://127.0.0.1:$PORT" -server-pid "$pid" -connections "$CONNECTIONS" \
+echo "($CONNECTIONS connections, $WARMUP warm-up, $DURATION measured each)"
+"$LOADGEN" -url "http://127.0.0.1:$PORT" -server-pid "$pid" -wait-ready 30m -connections "$CONNECTIONS" \
 	-warmup "$WARMUP" -duration "$DURATION" -workloads "$WORKLOADS" -out "$OUT/results.json"
 echo "results: $OUT/results.json; make bench took $(since "$started") s"

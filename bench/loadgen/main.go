@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -55,7 +56,7 @@ func main() {
 type options struct {
 	url, points, lines, intProp, region, workloads, out string
 	connections, requests, serverPID                    int
-	warmup, duration                                    time.Duration
+	warmup, duration, waitReady                         time.Duration
 	seed                                                uint64
 	ceiling                                             bool
 }
@@ -76,6 +77,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the request lists")
 	fs.IntVar(&o.requests, "requests", 10000, "length of each request list (cycled)")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "process id of the server, to report its memory (VmRSS) before and after")
+	fs.DurationVar(&o.waitReady, "wait-ready", 0, "first wait up to this long for GET /readyz to answer 200 (the server loading its data)")
 	fs.BoolVar(&o.ceiling, "ceiling", true, "start the hello-world ceiling server and measure it")
 	fs.StringVar(&o.out, "out", "", "write the results as JSON to this file")
 	if err := fs.Parse(args); err != nil {
@@ -105,6 +107,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	client := bench.NewClient(o.connections)
+	if o.waitReady > 0 {
+		if err := waitReady(ctx, client, o.url, o.serverPID, o.waitReady, stderr); err != nil {
+			return err
+		}
+	}
 	target := bench.Target{BaseURL: o.url, Points: o.points, Lines: o.lines, IntProperty: o.intProp, Area: area(region)}
 	if o.ceiling {
 		ceilingURL, stopCeiling, err := startCeiling(ctx)
@@ -122,7 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	suite := bench.Suite{Target: target, Client: bench.NewClient(o.connections), Seed: o.seed, Requests: o.requests, Log: stderr,
+	suite := bench.Suite{Target: target, Client: client, Seed: o.seed, Requests: o.requests, Log: stderr,
 		Load: bench.Load{Connections: o.connections, Warmup: o.warmup, Duration: o.duration}}
 	rep.Workloads, err = suite.Run(ctx, workloads)
 	if err != nil {
@@ -141,6 +149,38 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return writeJSON(o.out, rep)
 	}
 	return nil
+}
+
+// waitReady polls /readyz until it answers 200, the server process (when pid is
+// set) exits, or timeout passes.
+func waitReady(ctx context.Context, client *http.Client, base string, pid int, timeout time.Duration, log io.Writer) error {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/readyz", nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				fmt.Fprintf(log, "server ready after %.1f s\n", time.Since(start).Seconds())
+				return nil
+			}
+		}
+		if pid > 0 {
+			if _, err := bench.RSS(pid); err != nil {
+				return fmt.Errorf("the server (process %d) exited before it was ready", pid)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s/readyz did not answer 200 within %v", base, timeout)
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // area is the part of the region profile the workloads draw requests in.

@@ -6,12 +6,15 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/vn-opendata/geodata/bench"
 	"github.com/vn-opendata/geodata/catalog"
@@ -86,7 +89,7 @@ func TestSmokeRunAgainstGeodata(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "results.json")
 	var stdout, stderr bytes.Buffer
 	args := []string{"-url", base, "-connections", "2", "-warmup", "100ms", "-duration", "300ms", "-requests", "200",
-		"-server-pid", strconv.Itoa(os.Getpid()), "-out", out}
+		"-server-pid", strconv.Itoa(os.Getpid()), "-wait-ready", "1m", "-out", out}
 	if err := run(context.Background(), args, &stdout, &stderr); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())
 	}
@@ -135,5 +138,33 @@ func TestOptions(t *testing.T) {
 	o, err := parseOptions([]string{"-url", "http://127.0.0.1:1/"}, io.Discard)
 	if err != nil || o.url != "http://127.0.0.1:1" || o.points != sample.BenchPoints || o.lines != sample.BenchLines {
 		t.Errorf("defaults: %+v, %v", o, err)
+	}
+}
+
+func TestWaitReady(t *testing.T) {
+	var polls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" || polls.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	defer srv.Close()
+	client := bench.NewClient(1)
+	if err := waitReady(context.Background(), client, srv.URL, os.Getpid(), time.Minute, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if polls.Load() != 3 {
+		t.Errorf("ready after %d polls, want 3", polls.Load())
+	}
+	never := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer never.Close()
+	if err := waitReady(context.Background(), client, never.URL, 0, time.Second, io.Discard); err == nil {
+		t.Error("a server that never gets ready was waited for without error")
+	}
+	if err := waitReady(context.Background(), client, never.URL, 1<<30, time.Minute, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "exited") {
+		t.Errorf("a server process that does not exist gave %v, want an error saying it exited", err)
 	}
 }

@@ -21,6 +21,7 @@ Usage:
   geodata import  --manifest FILE         import every file a manifest lists
   geodata migrate                         apply database migrations
   geodata sample  --out DIR               write the sample datasets
+  geodata sample  --bench --out DIR       write the benchmark data of make bench
   geodata db      up|down|status|url      the private local PostGIS cluster
 
 Every command finds its database the same way: DATABASE_URL when set, else the
