@@ -52,3 +52,22 @@ func TestBrowserHomeMap(t *testing.T) {
 	e := sampleEnv(t)
 	runBrowserScript(t, "map.mjs", e.URL)
 }
+
+// The catalogue page renders in Vietnamese, searches without accents, filters
+// by theme and agency, and fits a phone.
+func TestBrowserCatalogue(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "catalog.mjs", e.URL)
+}
+
+// The agencies page draws the coverage chart and tables.
+func TestBrowserAgencies(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "agencies.mjs", e.URL)
+}
+
+// A citizen sends feedback from the pages.
+func TestBrowserFeedback(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "feedback.mjs", e.URL)
+}
