@@ -21,6 +21,7 @@ Usage:
   geodata import  --manifest FILE         import every file a manifest lists
   geodata migrate                         apply database migrations
   geodata sample  --out DIR               write the sample datasets
+  geodata sample  --bench --out DIR       write the benchmark data of make bench
   geodata report  --year YEAR             write the yearly open-data report (Markdown, XLSX)
   geodata token   create --agency ID      create an agency's API token (--admin: the coordinator's)
   geodata db      up|down|status|url      the private local PostGIS cluster
