@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/web"
 )
 
@@ -20,15 +21,18 @@ import (
 type Config struct {
 	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
 	Version   string // build version, shown on /healthz
+	Catalogue CatalogueConfig
 }
 
 // Server answers the HTTP API and pages from a catalog.
 type Server struct {
-	cat    *catalog.Catalog
-	cfg    Config
-	log    *slog.Logger
-	pages  *template.Template
-	static fs.FS
+	cat     *catalog.Catalog
+	cfg     Config
+	log     *slog.Logger
+	pages   *template.Template
+	static  fs.FS
+	metrics *metrics
+	catalogue
 }
 
 // New prepares a server.
@@ -42,7 +46,11 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static}, nil
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat)}
+	if err := s.initCatalogue(cfg.Catalogue); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -56,10 +64,15 @@ func (s *Server) Handler() http.Handler {
 	get("/conformance", s.conformance)
 	get("/collections", s.collections)
 	get("/collections/{collectionId}", s.collection)
-	get("/collections/{collectionId}/items", s.items)
-	get("/collections/{collectionId}/items/{featureId}", s.item)
+	get("/collections/{collectionId}/items", s.counted(store.UsageItems, s.items))
+	get("/collections/{collectionId}/items/{featureId}", s.counted(store.UsageItems, s.item))
+	get("/collections/{collectionId}/nearby", s.collectionNearby)
+	get("/nearby", s.nearby)
+	get("/gan-toi", s.nearbyPage)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
+	s.catalogueRoutes(r)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
@@ -68,6 +81,7 @@ func (s *Server) Handler() http.Handler {
 		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
+	r.Use(s.metrics.instrument)
 	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
 }
 
