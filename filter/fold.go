@@ -4,9 +4,6 @@ import (
 	"strings"
 	"sync"
 	"unicode"
-	"unicode/utf8"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/vn-opendata/geodata/geo"
 )
@@ -38,45 +35,52 @@ var strokes = func() *strings.Replacer {
 // case) after the stroke letters. It folds case too, so that
 // ACCENTI(name) LIKE ACCENTI('truong%') finds "Trường" (CASEI of it changes nothing).
 //
-// Strings of runes below U+1F00 (Latin, Vietnamese, Greek, Cyrillic) take a
-// table, rune by rune: when every combining mark a rune decomposes
-// into is dropped, folding rune by rune gives what folding the whole string
-// gives, for NFD only reorders such marks. Other strings take geo.Fold.
+// Strings of Latin, Vietnamese, Greek and Cyrillic letters take a table, rune
+// by rune: every mark these letters decompose into is dropped, so folding
+// rune by rune gives what folding the whole string gives (NFD only reorders
+// such marks; TestAccentFoldTable proves it). Other strings take geo.Fold.
 func accentFold(s string) string {
 	table := accentTable()
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if r >= rune(len(table)) || !table[r].ok {
+		f, ok := table.fold(r)
+		if !ok {
 			return geo.Fold(strokes.Replace(s))
 		}
-		b.WriteString(table[r].fold)
+		b.WriteString(f)
 	}
 	return b.String()
 }
 
-type runeFold struct {
-	fold string
-	ok   bool // the rune's decomposition keeps no mark
+// The blocks of accentTable: Basic Latin to Cyrillic Supplement, and Latin
+// Extended Additional, where the Vietnamese letters with two marks are.
+const (
+	tableLowEnd    = 0x0530
+	tableHighStart = 0x1E00
+	tableHighEnd   = 0x1F00
+)
+
+type foldTable struct{ low, high []string }
+
+func (t *foldTable) fold(r rune) (string, bool) {
+	switch {
+	case r < tableLowEnd:
+		return t.low[r], true
+	case r >= tableHighStart && r < tableHighEnd:
+		return t.high[r-tableHighStart], true
+	}
+	return "", false
 }
 
-// accentTable holds the ACCENTI of single runes below U+1F00 (Latin, Greek,
-// Cyrillic, and Latin Extended Additional, where Vietnamese letters with two
-// marks are), built on first use.
-var accentTable = sync.OnceValue(func() []runeFold {
-	t := make([]runeFold, 0x1F00)
-	for i := range t {
-		r := rune(i)
-		if !utf8.ValidRune(r) {
-			continue
-		}
-		ok := true
-		for _, d := range norm.NFD.String(string(r)) {
-			if norm.NFD.PropertiesString(string(d)).CCC() != 0 && !unicode.Is(unicode.Mn, d) {
-				ok = false // a mark that stays, and that NFD may reorder
-			}
-		}
-		t[i] = runeFold{fold: geo.Fold(strokes.Replace(string(r))), ok: ok}
+// accentTable holds the ACCENTI of each rune of its blocks, built on first use.
+var accentTable = sync.OnceValue(func() *foldTable {
+	t := &foldTable{low: make([]string, tableLowEnd), high: make([]string, tableHighEnd-tableHighStart)}
+	for r := range rune(tableLowEnd) {
+		t.low[r] = geo.Fold(strokes.Replace(string(r)))
+	}
+	for r := rune(tableHighStart); r < tableHighEnd; r++ {
+		t.high[r-tableHighStart] = geo.Fold(strokes.Replace(string(r)))
 	}
 	return t
 })
