@@ -198,7 +198,7 @@ func AppendValue(dst []byte, v any, typ string) ([]byte, error) {
 	case bool:
 		return strconv.AppendBool(dst, v), nil
 	case string:
-		return appendJSONString(dst, v), nil
+		return AppendJSONString(dst, v), nil
 	}
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -217,9 +217,9 @@ func appendNumber(dst []byte, v float64) []byte {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSONString appends s as a JSON string: quotes, backslashes and control
+// AppendJSONString appends s as a JSON string: quotes, backslashes and control
 // characters escaped, other UTF-8 as is; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

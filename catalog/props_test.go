@@ -79,7 +79,7 @@ func TestDecodePropsRefusesBrokenJSON(t *testing.T) {
 
 func TestAppendJSONStringIsValidJSON(t *testing.T) {
 	for _, s := range []string{"", "Trường Lục Ngạn", "a\"b\\c\n\t\r\x01\x1f", "\xff\xfe bad utf-8", "emoji 😀", "</script>"} {
-		b := appendJSONString(nil, s)
+		b := AppendJSONString(nil, s)
 		var back string
 		if err := json.Unmarshal(b, &back); err != nil {
 			t.Fatalf("%q → %s: %v", s, b, err)

@@ -195,7 +195,7 @@ func indexOf(features []Feature) *geo.Index {
 func EncodeFeature(f *Feature, schema []store.Property) ([]byte, error) {
 	dst := make([]byte, 0, encodedSize(f, schema))
 	dst = append(dst, `{"type":"Feature","id":`...)
-	dst = appendJSONString(dst, f.ID)
+	dst = AppendJSONString(dst, f.ID)
 	dst = append(dst, `,"geometry":`...)
 	dst = geo.AppendGeoJSON(dst, f.Geom)
 	dst = append(dst, `,"properties":{`...)
@@ -204,7 +204,7 @@ func EncodeFeature(f *Feature, schema []store.Property) ([]byte, error) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, p.Name)
+		dst = AppendJSONString(dst, p.Name)
 		dst = append(dst, ':')
 		if dst, err = AppendValue(dst, f.Props[i], p.Type); err != nil {
 			return nil, fmt.Errorf("property %q: %w", p.Name, err)
