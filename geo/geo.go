@@ -1,6 +1,6 @@
 // Package geo is geodata's pure geometry: bounding boxes and tile math, geodesic
 // distance, VN-2000 ⇄ WGS84 ⇄ Web Mercator, simplification and the
-// nearest-neighbour index. It does no I/O and knows nothing of HTTP or SQL; it may
+// nearest-neighbour index, spatial predicates (DE-9IM) and geometry validity. It does no I/O and knows nothing of HTTP or SQL; it may
 // import orb, go-geom and rtree only.
 //
 //	idx := geo.NewIndex()
