@@ -3,6 +3,7 @@ module github.com/vn-opendata/geodata
 go 1.26.0
 
 require (
+	github.com/getkin/kin-openapi v0.153.0 // indirect
 	github.com/gorilla/mux v1.8.1 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
 	github.com/jackc/pgservicefile v0.0.0-20240606120523-5a60cdf6a761 // indirect

@@ -29,6 +29,9 @@ type Server struct {
 	log    *slog.Logger
 	pages  *template.Template
 	static fs.FS
+	times  temporalIndexes // per-snapshot times of the temporal property, for datetime
+
+	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }
 
 // New prepares a server.
@@ -51,13 +54,17 @@ func (s *Server) Handler() http.Handler {
 	r.StrictSlash(false)
 	get := func(path string, h appHandler) {
 		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
+		r.HandleFunc(path, preflight).Methods(http.MethodOptions)
 	}
 	get("/", s.landing)
 	get("/conformance", s.conformance)
+	get("/api", s.api)
 	get("/collections", s.collections)
 	get("/collections/{collectionId}", s.collection)
 	get("/collections/{collectionId}/items", s.items)
 	get("/collections/{collectionId}/items/{featureId}", s.item)
+	get("/collections/{collectionId}/queryables", s.queryables)
+	get("/collections/{collectionId}/schema", s.schema)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
@@ -68,7 +75,7 @@ func (s *Server) Handler() http.Handler {
 		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
-	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
+	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(r)))))
 }
 
 // staticFiles serves embedded files without directory listings.
