@@ -3,8 +3,8 @@ package handlers
 import (
 	"bytes"
 	"encoding/csv"
-	"net/http"
 	"math"
+	"net/http"
 	"strconv"
 
 	"github.com/paulmach/orb"
