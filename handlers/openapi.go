@@ -257,7 +257,7 @@ func commonSchemas() map[string]any {
 		"geometryGeoJSON": map[string]any{"type": "object", "required": []string{"type"}, "properties": map[string]any{
 			"type": map[string]any{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString",
 				"MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}},
-			"coordinates": map[string]any{"type": "array"},
+			"coordinates": map[string]any{"type": "array", "items": map[string]any{}},
 			"geometries":  arrayOf(map[string]any{"type": "object"}),
 		}},
 		"jsonSchema": map[string]any{"type": "object", "required": []string{"$schema", "type", "properties"},
@@ -285,12 +285,14 @@ func (d *apiDoc) get(path string, op apiOperation) {
 		}
 		head.Responses[code] = resp
 	}
-	d.Paths[path] = &apiPathItem{
-		Get:  &op,
-		Head: &head,
-		Options: &apiOperation{Tags: op.Tags, Summary: "Allowed methods (CORS preflight)",
-			OperationID: op.OperationID + "Options", Responses: map[string]apiResponse{"204": respRef("Preflight")}},
+	options := apiOperation{Tags: op.Tags, Summary: "Allowed methods (CORS preflight)",
+		OperationID: op.OperationID + "Options", Responses: map[string]apiResponse{"204": respRef("Preflight")}}
+	for _, p := range op.Parameters {
+		if p.In == "path" {
+			options.Parameters = append(options.Parameters, p)
+		}
 	}
+	d.Paths[path] = &apiPathItem{Get: &op, Head: &head, Options: &options}
 }
 
 // ok is a 200 response with the caching headers and the given contents.
@@ -380,13 +382,23 @@ func describeCollection(d *apiDoc, snap *catalog.Snapshot, times *temporalIndex)
 			sortable = append(sortable, p.Name, "+"+p.Name, "-"+p.Name)
 		}
 	}
+	// A list parameter is an array of names, unless a name holds a comma: then
+	// only a string can carry it (the server splits it by the names it knows).
+	list := func(enum []string) map[string]any {
+		for _, n := range enum {
+			if strings.Contains(n, ",") {
+				return map[string]any{"type": "string"}
+			}
+		}
+		return arrayOf(map[string]any{"type": "string", "enum": enum})
+	}
 	params = append(params,
 		apiParameter{Name: "properties", In: "query", Style: "form", Explode: no,
-			Description: "Only these properties (comma-separated); the geometry is always returned.",
-			Schema:      arrayOf(map[string]any{"type": "string", "enum": names})},
+			Description: "Only these properties (comma-separated: " + strings.Join(names, "; ") + "); the geometry is always returned.",
+			Schema:      list(names)},
 		apiParameter{Name: "sortby", In: "query", Style: "form", Explode: no,
 			Description: "Sort by these queryables (comma-separated), ascending or, with a - prefix, descending; text in Vietnamese alphabetical order, nulls last (first when descending).",
-			Schema:      arrayOf(map[string]any{"type": "string", "enum": sortable})})
+			Schema:      list(sortable)})
 	for _, p := range c.Schema {
 		if !simpleType(p.Type) || slices.Contains(itemsParams, p.Name) {
 			continue

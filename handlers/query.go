@@ -279,18 +279,46 @@ func projectedBBox(b orb.Bound, c crsSystem) (*bboxFilter, error) {
 	return &bboxFilter{search: []orb.Bound{env}, exact: exact}, nil
 }
 
-// parseProperties reads the comma-separated names of properties= into schema
-// positions (in schema order).
+// splitNames splits a comma-separated list of property names of snap. A name
+// may itself hold commas ("Tên cảng, bến"): the longest run of parts that names
+// a property wins. prefix strips a sort direction before the lookup.
+func splitNames(v string, snap *catalog.Snapshot, direction bool) ([]string, string) {
+	parts := strings.Split(v, ",")
+	var out []string
+	for i := 0; i < len(parts); {
+		found := 0
+		for j := len(parts); j > i; j-- {
+			name := strings.TrimSpace(strings.Join(parts[i:j], ","))
+			if direction {
+				name = strings.TrimLeft(name, "+-")
+			}
+			if _, ok := snap.Property(name); ok {
+				found = j
+				break
+			}
+		}
+		if found == 0 {
+			return nil, strings.TrimSpace(parts[i])
+		}
+		out = append(out, strings.TrimSpace(strings.Join(parts[i:found], ",")))
+		i = found
+	}
+	return out, ""
+}
+
+// parseProperties reads the names of properties= into schema positions (in
+// schema order).
 func parseProperties(v string, snap *catalog.Snapshot) ([]int, error) {
 	out := []int{}
 	if v == "" {
 		return out, nil
 	}
-	for _, name := range strings.Split(v, ",") {
-		i, ok := snap.Property(strings.TrimSpace(name))
-		if !ok {
-			return nil, badParam("properties", "%q is not a property of %s", name, snap.ID())
-		}
+	names, bad := splitNames(v, snap, false)
+	if bad != "" {
+		return nil, badParam("properties", "%q is not a property of %s", bad, snap.ID())
+	}
+	for _, name := range names {
+		i, _ := snap.Property(name)
 		if !slices.Contains(out, i) {
 			out = append(out, i)
 		}
@@ -302,13 +330,15 @@ func parseProperties(v string, snap *catalog.Snapshot) ([]int, error) {
 // parseSortBy reads sortby=+a,-b: queryables, ascending unless prefixed with "-".
 // A "+" written unencoded in a URL arrives as a space.
 func parseSortBy(v string, snap *catalog.Snapshot) ([]sortKey, error) {
+	names, bad := splitNames(v, snap, true)
+	if bad != "" {
+		return nil, badParam("sortby", "%q is not a sortable property of %s", bad, snap.ID())
+	}
 	var out []sortKey
-	for _, part := range strings.Split(v, ",") {
-		name := strings.TrimSpace(part)
+	for _, name := range names {
 		desc := strings.HasPrefix(name, "-")
-		name = strings.TrimPrefix(strings.TrimPrefix(name, "-"), "+")
-		i, ok := snap.Property(name)
-		if !ok || !simpleType(snap.Collection.Schema[i].Type) {
+		i, _ := snap.Property(strings.TrimLeft(name, "+-"))
+		if !simpleType(snap.Collection.Schema[i].Type) {
 			return nil, badParam("sortby", "%q is not a sortable property of %s", name, snap.ID())
 		}
 		out = append(out, sortKey{index: i, desc: desc})
