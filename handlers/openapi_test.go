@@ -27,7 +27,7 @@ type apiSpec struct {
 	router routers.Router
 }
 
-func loadAPI(t *testing.T, base string) *apiSpec {
+func loadAPI(t *testing.T, docURL string) *apiSpec {
 	t.Helper()
 	registerDecoders.Do(func() {
 		for _, mt := range []string{"application/geo+json", "application/schema+json", "application/vnd.oai.openapi+json"} {
@@ -35,7 +35,7 @@ func loadAPI(t *testing.T, base string) *apiSpec {
 		}
 		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.PlainBodyDecoder)
 	})
-	resp := get(t, base+"/api", nil, "Accept", "application/vnd.oai.openapi+json;version=3.0")
+	resp := get(t, docURL, nil, "Accept", "application/vnd.oai.openapi+json;version=3.0")
 	if ct := resp.Header.Get("Content-Type"); resp.StatusCode != 200 || ct != "application/vnd.oai.openapi+json;version=3.0" {
 		t.Fatalf("GET /api: %d %s", resp.StatusCode, ct)
 	}
@@ -127,7 +127,7 @@ func examples(t *testing.T, op *openapi3.Operation) []string {
 // in every representation the operation documents; HEAD and OPTIONS too.
 func TestAPIExamplesConform(t *testing.T) {
 	e := sampleEnv(t)
-	api := loadAPI(t, e.URL)
+	api := loadAPI(t, e.URL+"/api")
 	ops := api.operations()
 	paths := make([]string, 0, len(ops))
 	for p := range ops {
@@ -176,7 +176,7 @@ func TestAPIExamplesConform(t *testing.T) {
 // queryables of each collection as parameters of its items.
 func TestAPIDocumentsParameters(t *testing.T) {
 	e := sampleEnv(t)
-	api := loadAPI(t, e.URL)
+	api := loadAPI(t, e.URL+"/api")
 	limit := api.doc.Components.Parameters["limit"]
 	if limit == nil || limit.Value.Schema.Value.Max == nil || *limit.Value.Schema.Value.Max != 10000 ||
 		limit.Value.Schema.Value.Default != float64(10) {
@@ -210,7 +210,7 @@ func TestAPIDocumentsParameters(t *testing.T) {
 // Errors are served as documented: the parameter named, the status in the body.
 func TestAPIErrorsConform(t *testing.T) {
 	e := sampleEnv(t)
-	api := loadAPI(t, e.URL)
+	api := loadAPI(t, e.URL+"/api")
 	cases := []struct {
 		path   string
 		status int
