@@ -109,7 +109,7 @@ func dbQuery(t *testing.T, e *env, coll, sql string, scan func(pgx.Rows) error, 
 		if err := tx.QueryRow(ctx, `SELECT generation FROM collections WHERE id = $1`, coll).Scan(&gen); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `SET LOCAL max_parallel_workers_per_gather = 0`); err != nil {
+		if _, err := tx.Exec(ctx, `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL TimeZone = 'UTC'`); err != nil {
 			return err
 		}
 		rows, err := tx.Query(ctx, fmt.Sprintf(sql, gen), append([]any{coll}, args...)...)
