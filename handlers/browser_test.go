@@ -52,3 +52,11 @@ func TestBrowserHomeMap(t *testing.T) {
 	e := sampleEnv(t)
 	runBrowserScript(t, "map.mjs", e.URL)
 }
+
+// The collection, items and feature pages show their maps, switch language and
+// page through items in headless Chromium without console errors.
+func TestBrowserFeaturePages(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "pages.mjs", e.URL, "bus-routes", "BG-01")
+	runBrowserScript(t, "pages.mjs", e.URL, "schools", "BG-TR-00042")
+}

@@ -144,7 +144,7 @@ func (s *Server) collections(w http.ResponseWriter, r *http.Request) error {
 		docs = append(docs, s.collectionDoc(base, snap))
 	}
 	if repr.F == "html" {
-		return s.render(w, r, "collections.html", pageData{Title: "Tập dữ liệu", Data: docs})
+		return s.render(w, r, "collections.html", pageData{Title: inLang(r, "Tập dữ liệu", "Collections"), Data: docs})
 	}
 	return writeJSON(w, mediaJSON, map[string]any{
 		"links": []link{
@@ -173,7 +173,7 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc := s.collectionDoc(s.baseURL(r), snap)
 	if repr.F == "html" {
-		return s.render(w, r, "collection.html", pageData{Title: doc.Title, Data: s.collectionPage(r, snap, doc),
+		return s.render(w, r, "collection.html", pageData{Title: collectionTitle(r, snap.Collection), Data: s.collectionPage(r, snap, doc),
 			Scripts: []string{"map", "features-map.js"}})
 	}
 	return writeJSON(w, mediaJSON, doc)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
 )
 
 // valueText is a property value as a query string or a table cell writes it.
@@ -32,6 +33,14 @@ func valueText(v any) string {
 		return fmt.Sprint(v)
 	}
 	return string(b)
+}
+
+// collectionTitle is a collection's title in the page's language.
+func collectionTitle(r *http.Request, c store.Collection) string {
+	if pageLang(r) == "en" && c.TitleEn != "" {
+		return c.TitleEn
+	}
+	return c.Title
 }
 
 // mapData configures web/static/features-map.js: the features to draw (inline

@@ -44,7 +44,7 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	setLinkHeader(w, links)
 	switch repr.F {
 	case "html":
-		return s.render(w, r, "items.html", pageData{Title: snap.Collection.Title,
+		return s.render(w, r, "items.html", pageData{Title: collectionTitle(r, snap.Collection),
 			Data: s.itemsPage(r, snap, page, links, len(hits), q), Scripts: []string{"map", "features-map.js"}})
 	case "csv":
 		return writeCSV(w, snap, page, q)
@@ -174,7 +174,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 		{Href: base + "/collections/" + url.PathEscape(snap.ID()), Rel: "collection", Type: mediaJSON, Title: snap.Collection.Title},
 	}
 	if repr.F == "html" {
-		return s.render(w, r, "item.html", pageData{Title: snap.Collection.Title + " · " + id,
+		return s.render(w, r, "item.html", pageData{Title: collectionTitle(r, snap.Collection) + " · " + id,
 			Data: s.itemPage(r, snap, feat), Scripts: []string{"map", "features-map.js"}})
 	}
 	enc := newFeatureEncoder(snap, nil, c)

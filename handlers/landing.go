@@ -23,7 +23,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	}
 	base := s.baseURL(r)
 	if repr.F == "html" {
-		return s.render(w, r, "home.html", pageData{Title: "Bản đồ dữ liệu mở", Data: s.mapLayers(base),
+		return s.render(w, r, "home.html", pageData{Title: inLang(r, "Bản đồ dữ liệu mở", "Open data map"), Data: s.mapLayers(base),
 			Scripts: []string{"map", "home.js"}})
 	}
 	region := s.cat.Region
@@ -56,7 +56,7 @@ func (s *Server) conformance(w http.ResponseWriter, r *http.Request) error {
 	}
 	classes := s.conformanceClasses()
 	if repr.F == "html" {
-		return s.render(w, r, "conformance.html", pageData{Title: "Các lớp tuân thủ", Data: classes})
+		return s.render(w, r, "conformance.html", pageData{Title: inLang(r, "Các lớp tuân thủ", "Conformance classes"), Data: classes})
 	}
 	return writeJSON(w, mediaJSON, map[string]any{"conformsTo": classes})
 }

@@ -560,7 +560,7 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc := s.apiDocument(s.baseURL(r))
 	if repr.F == "html" {
-		return s.render(w, r, "api.html", pageData{Title: "API", Data: apiPage(doc)})
+		return s.render(w, r, "api.html", pageData{Title: inLang(r, "Tài liệu API", "API documentation"), Data: apiPage(doc)})
 	}
 	return writeJSON(w, mediaOpenAPI, doc)
 }

@@ -73,6 +73,11 @@ func pageLang(r *http.Request) string {
 	return "vi"
 }
 
+// inLang picks the text of the request's page language.
+func inLang(r *http.Request, vi, en string) string {
+	return pageData{Lang: pageLang(r)}.T(vi, en)
+}
+
 // checkLang refuses a lang parameter other than vi or en.
 func checkLang(r *http.Request) error {
 	if v, ok := r.URL.Query()["lang"]; ok && (len(v) != 1 || (v[0] != "vi" && v[0] != "en")) {
