@@ -458,9 +458,12 @@ func itemsExamples(items string, snap *catalog.Snapshot, times *temporalIndex) [
 	f := &snap.Features[0]
 	b := f.Bound.Pad(0.01)
 	ex = append(ex, fmt.Sprintf("%s?bbox=%.4f,%.4f,%.4f,%.4f", items, b.Min[0], b.Min[1], b.Max[0], b.Max[1]))
-	if x0, y0, err := (simpleCRS{mercator: true}).FromWGS84(b.Min[0], b.Min[1]); err == nil {
-		x1, y1, _ := (simpleCRS{mercator: true}).FromWGS84(b.Max[0], b.Max[1])
-		ex = append(ex, fmt.Sprintf("%s?bbox=%.0f,%.0f,%.0f,%.0f&bbox-crs=%s", items, x0, y0, x1, y1, url.QueryEscape(epsg3857)))
+	if merc, err := lookupCRS(epsg3857); err == nil {
+		x0, y0, err0 := merc.FromWGS84(b.Min[0], b.Min[1])
+		x1, y1, err1 := merc.FromWGS84(b.Max[0], b.Max[1])
+		if err0 == nil && err1 == nil {
+			ex = append(ex, fmt.Sprintf("%s?bbox=%.0f,%.0f,%.0f,%.0f&bbox-crs=%s", items, x0, y0, x1, y1, url.QueryEscape(epsg3857)))
+		}
 	}
 	ex = append(ex, items+"?limit=2&crs="+url.QueryEscape(epsg3857), items+"?limit=2&crs="+url.QueryEscape(epsg4326))
 	schema := snap.Collection.Schema
