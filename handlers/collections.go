@@ -112,7 +112,7 @@ func (s *Server) collectionDoc(base string, snap *catalog.Snapshot) collectionDo
 	}
 	if c.Extent != nil {
 		d.Extent = &extentDoc{Spatial: spatialExtent{BBox: [][4]float64{*c.Extent}, CRS: crs84}}
-		if t := s.times.of(snap); t != nil && !t.extent.start.IsZero() {
+		if t := s.indexes.of(snap).temporal; t != nil && !t.extent.start.IsZero() {
 			start := t.extent.start.UTC().Format(time.RFC3339)
 			end := t.extent.end.UTC().Format(time.RFC3339)
 			d.Extent.Temporal = &temporalExtent{Interval: [][2]*string{{&start, &end}}, TRS: gregorian}

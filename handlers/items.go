@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -25,8 +26,8 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	times := s.times.of(snap)
-	q, err := parseItemsQuery(r, snap, times)
+	idx := s.indexes.of(snap)
+	q, err := parseItemsQuery(r, snap, idx)
 	if err != nil {
 		return err
 	}
@@ -37,15 +38,13 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	if s.notModified(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
-	hits := q.match(snap, times)
-	start := min(q.offset, len(hits))
-	page := hits[start : start+min(q.limit, len(hits)-start)]
-	links := s.itemsLinks(r, snap, q, len(hits), len(page))
+	page, matched := q.page(snap, idx)
+	links := s.itemsLinks(r, snap, q, matched, len(page))
 	setLinkHeader(w, links)
 	switch repr.F {
 	case "html":
 		return s.render(w, r, "items.html", pageData{Title: collectionTitle(r, snap.Collection),
-			Data: s.itemsPage(r, snap, page, links, len(hits), q), Scripts: []string{"map", "features-map.js"}})
+			Data: s.itemsPage(r, snap, page, links, matched, q), Scripts: []string{"map", "features-map.js"}})
 	case "csv":
 		return writeCSV(w, snap, page, q)
 	}
@@ -53,7 +52,7 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	var buf bytes.Buffer
 	buf.Grow(256 + len(page)*256)
 	fmt.Fprintf(&buf, `{"type":"FeatureCollection","numberMatched":%d,"numberReturned":%d,"timeStamp":%q,"links":`,
-		len(hits), len(page), timeStamp(snap))
+		matched, len(page), timeStamp(snap))
 	writeLinks(&buf, links)
 	buf.WriteString(`,"features":[`)
 	for i, idx := range page {
@@ -217,6 +216,9 @@ func (e featureEncoder) append(buf *bytes.Buffer, f *catalog.Feature) error {
 		buf.Write(f.JSON)
 		return nil
 	}
+	if e.props == nil {
+		return e.appendInCRS(buf, f)
+	}
 	out := *f
 	if e.props != nil {
 		out.Props = make([]any, len(e.props))
@@ -236,5 +238,25 @@ func (e featureEncoder) append(buf *bytes.Buffer, f *catalog.Feature) error {
 		return err
 	}
 	buf.Write(b)
+	return nil
+}
+
+// appendInCRS writes f's GeoJSON with its geometry in e.crs, keeping the rest of
+// the bytes encoded at load: catalog.EncodeFeature writes the geometry between
+// `"geometry":` and `,"properties":`, which no escaped id can contain.
+func (e featureEncoder) appendInCRS(buf *bytes.Buffer, f *catalog.Feature) error {
+	const geomKey, propsKey = `,"geometry":`, `,"properties":`
+	start := bytes.Index(f.JSON, []byte(geomKey))
+	end := bytes.Index(f.JSON, []byte(propsKey))
+	if start < 0 || end < start {
+		return fmt.Errorf("feature %s: unexpected encoding", f.ID)
+	}
+	g, err := toCRS(f.Geom, e.crs)
+	if err != nil {
+		return badParam("crs", "feature %s cannot be given in %s: %v", f.ID, e.crs.URI(), err)
+	}
+	buf.Write(f.JSON[:start+len(geomKey)])
+	buf.Write(geo.AppendGeoJSON(buf.AvailableBuffer(), g))
+	buf.Write(f.JSON[end:])
 	return nil
 }

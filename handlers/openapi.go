@@ -336,7 +336,7 @@ func (s *Server) featuresAPI() apiPart {
 				Parameters: common, Responses: ok("Every collection with its extent, CRSs and links.", jsonAndHTML("collections")),
 				Examples: []string{"/collections", "/collections?f=html"}})
 			for _, snap := range snaps {
-				describeCollection(d, snap, s.times.of(snap))
+				describeCollection(d, snap, s.indexes.of(snap).temporal)
 			}
 		},
 	}

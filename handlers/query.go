@@ -10,8 +10,6 @@ import (
 	"strings"
 
 	"github.com/paulmach/orb"
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/geo"
@@ -63,7 +61,7 @@ type sortKey struct {
 	desc  bool
 }
 
-func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, times *temporalIndex) (itemsQuery, error) {
+func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex) (itemsQuery, error) {
 	q := r.URL.Query()
 	out := itemsQuery{limit: defaultLimit}
 	var err error
@@ -92,7 +90,7 @@ func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, times *temporalInd
 		return out, err
 	}
 	if v := q.Get("datetime"); v != "" {
-		if times == nil {
+		if idx.temporal == nil {
 			return out, badParam("datetime", "collection %s has no temporal property to filter on", snap.ID())
 		}
 		in, err := parseDatetime(v)
@@ -346,12 +344,30 @@ func parseSortBy(v string, snap *catalog.Snapshot) ([]sortKey, error) {
 	return out, nil
 }
 
+// page returns the positions of the features of the requested page, in source
+// order or in sortby order, and how many features match in all.
+func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, int) {
+	if q.bbox == nil && q.when == nil && len(q.filters) == 0 && len(q.sortKeys) == 0 {
+		// Every feature matches, in source order: no need to list them.
+		n := len(snap.Features)
+		start := min(q.offset, n)
+		page := make([]int32, min(q.limit, n-start))
+		for i := range page {
+			page[i] = int32(start + i)
+		}
+		return page, n
+	}
+	hits := q.match(snap, idx)
+	start := min(q.offset, len(hits))
+	return hits[start : start+min(q.limit, len(hits)-start)], len(hits)
+}
+
 // match returns the positions of the matching features, in source order, or in
 // sortby order when asked.
-func (q itemsQuery) match(snap *catalog.Snapshot, times *temporalIndex) []int32 {
+func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 	var hits []int32
 	keep := func(i int32) {
-		if q.passes(snap, times, i) {
+		if q.passes(snap, idx, i) {
 			hits = append(hits, i)
 		}
 	}
@@ -376,12 +392,12 @@ func (q itemsQuery) match(snap *catalog.Snapshot, times *temporalIndex) []int32 
 		}
 	}
 	if len(q.sortKeys) > 0 {
-		q.sort(snap, hits)
+		q.sort(snap, idx, hits)
 	}
 	return hits
 }
 
-func (q itemsQuery) passes(snap *catalog.Snapshot, times *temporalIndex, i int32) bool {
+func (q itemsQuery) passes(snap *catalog.Snapshot, idx *snapshotIndex, i int32) bool {
 	f := &snap.Features[i]
 	for _, pf := range q.filters {
 		if !equalValue(f.Props[pf.index], pf.value) {
@@ -389,7 +405,7 @@ func (q itemsQuery) passes(snap *catalog.Snapshot, times *temporalIndex, i int32
 		}
 	}
 	if q.when != nil {
-		t := times.times[i]
+		t := idx.temporal.times[i]
 		if t.start.IsZero() || !t.intersects(*q.when) {
 			return false
 		}
@@ -409,31 +425,26 @@ func equalValue(v, want any) bool {
 	return v == want
 }
 
-// sort orders hits by the sort keys, stably (ties keep source order). As in SQL,
-// nulls come last in ascending and first in descending order; text compares in
-// Vietnamese alphabetical order.
-func (q itemsQuery) sort(snap *catalog.Snapshot, hits []int32) {
-	coll := collate.New(language.Vietnamese)
-	keys := make(map[int][][]byte)
-	for _, k := range q.sortKeys {
-		if !isText(snap.Collection.Schema[k.index].Type) {
-			continue
+// sort orders hits by the sort keys, stably (ties keep source order). Nulls
+// come last in ascending and first in descending order, as in PostgreSQL; text
+// compares in Vietnamese alphabetical order.
+func (q itemsQuery) sort(snap *catalog.Snapshot, idx *snapshotIndex, hits []int32) {
+	ranks := make([][]int32, len(q.sortKeys))
+	for k, key := range q.sortKeys {
+		if snap.Collection.Schema[key.index].Type == "string" {
+			ranks[k] = idx.textRanks(key.index)
 		}
-		var buf collate.Buffer
-		col := make([][]byte, len(snap.Features))
-		for _, i := range hits {
-			if s, ok := snap.Features[i].Props[k.index].(string); ok {
-				col[i] = slices.Clone(coll.KeyFromString(&buf, s))
-				buf.Reset()
-			}
-		}
-		keys[k.index] = col
 	}
 	slices.SortStableFunc(hits, func(a, b int32) int {
-		for _, k := range q.sortKeys {
-			c := compareValues(snap.Features[a].Props[k.index], snap.Features[b].Props[k.index],
-				keys[k.index], a, b)
-			if k.desc {
+		for k, key := range q.sortKeys {
+			va, vb := snap.Features[a].Props[key.index], snap.Features[b].Props[key.index]
+			var c int
+			if ranks[k] != nil && va != nil && vb != nil {
+				c = cmp.Compare(ranks[k][a], ranks[k][b])
+			} else {
+				c = compareValues(va, vb)
+			}
+			if key.desc {
 				c = -c
 			}
 			if c != 0 {
@@ -444,11 +455,10 @@ func (q itemsQuery) sort(snap *catalog.Snapshot, hits []int32) {
 	})
 }
 
-func isText(t string) bool { return t == "string" }
-
-// compareValues orders two values of one property, nil after everything (so
-// reversed for descending order, nulls come first, as in PostgreSQL).
-func compareValues(a, b any, textKeys [][]byte, ia, ib int32) int {
+// compareValues orders two values of one property, nil after everything (so,
+// reversed for descending order, nulls come first). Text compares by bytes, which
+// orders dates and times; names go by rank (textRanks).
+func compareValues(a, b any) int {
 	switch {
 	case a == nil && b == nil:
 		return 0
@@ -466,9 +476,6 @@ func compareValues(a, b any, textKeys [][]byte, ia, ib int32) int {
 		bb, _ := b.(bool)
 		return cmp.Compare(boolInt(a), boolInt(bb))
 	case string:
-		if textKeys != nil {
-			return slices.Compare(textKeys[ia], textKeys[ib])
-		}
 		bs, _ := b.(string)
 		return strings.Compare(a, bs)
 	}

@@ -131,11 +131,11 @@ func FuzzItemsQuery(f *testing.F) {
 		f.Add(q)
 	}
 	snap := tinySnapshot(f)
-	times := (&temporalIndexes{}).of(snap)
+	idx := (&snapshotIndexes{}).of(snap)
 	f.Fuzz(func(t *testing.T, query string) {
 		r := httptest.NewRequest("GET", "/collections/tiny/items?"+url.PathEscape(query), nil)
 		r.URL.RawQuery = query
-		q, err := parseItemsQuery(r, snap, times)
+		q, err := parseItemsQuery(r, snap, idx)
 		if err != nil {
 			var e *Error
 			_, emptyName := r.URL.Query()[""]
@@ -144,7 +144,7 @@ func FuzzItemsQuery(f *testing.F) {
 			}
 			return
 		}
-		hits := q.match(snap, times)
+		hits := q.match(snap, idx)
 		if len(hits) > len(snap.Features) || q.limit < 1 || q.limit > maxLimit {
 			t.Fatalf("%q: %d hits, limit %d", query, len(hits), q.limit)
 		}

@@ -24,12 +24,12 @@ type Config struct {
 
 // Server answers the HTTP API and pages from a catalog.
 type Server struct {
-	cat    *catalog.Catalog
-	cfg    Config
-	log    *slog.Logger
-	pages  *template.Template
-	static fs.FS
-	times  temporalIndexes // per-snapshot times of the temporal property, for datetime
+	cat     *catalog.Catalog
+	cfg     Config
+	log     *slog.Logger
+	pages   *template.Template
+	static  fs.FS
+	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
 
 	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }

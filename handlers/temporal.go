@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -72,30 +71,13 @@ func parseDatetime(v string) (interval, error) {
 // temporalIndex holds what a snapshot's datetime queries need: the time of each
 // feature (from the collection's temporal property) and their extent.
 type temporalIndex struct {
-	snap   *catalog.Snapshot
 	times  []interval // zero for features without a readable time
 	extent interval   // zero when no feature has a time
 }
 
-// temporalIndexes computes a snapshot's temporalIndex once and keeps it while
-// the snapshot is current.
-type temporalIndexes struct {
-	mu   sync.Mutex
-	byID map[string]*temporalIndex
-}
-
-// of returns the index of snap, or nil when its collection declares no temporal property.
-func (ti *temporalIndexes) of(snap *catalog.Snapshot) *temporalIndex {
-	prop, ok := snap.Property(snap.Collection.TemporalProperty)
-	if snap.Collection.TemporalProperty == "" || !ok {
-		return nil
-	}
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	if x := ti.byID[snap.ID()]; x != nil && x.snap == snap {
-		return x
-	}
-	x := &temporalIndex{snap: snap, times: make([]interval, len(snap.Features))}
+// newTemporalIndex reads the times of property prop of every feature.
+func newTemporalIndex(snap *catalog.Snapshot, prop int) *temporalIndex {
+	x := &temporalIndex{times: make([]interval, len(snap.Features))}
 	for i := range snap.Features {
 		s, _ := snap.Features[i].Props[prop].(string)
 		in, ok := parseInstant(s)
@@ -110,9 +92,5 @@ func (ti *temporalIndexes) of(snap *catalog.Snapshot) *temporalIndex {
 			x.extent.end = in.end
 		}
 	}
-	if ti.byID == nil {
-		ti.byID = map[string]*temporalIndex{}
-	}
-	ti.byID[snap.ID()] = x
 	return x
 }
