@@ -85,7 +85,7 @@ func (s *Server) collectionDoc(base string, snap *catalog.Snapshot) collectionDo
 	items := itemsURL(base, snap)
 	d := collectionDoc{
 		ID: c.ID, Title: c.Title, Description: c.Description, Keywords: c.Keywords,
-		ItemType: "feature", CRS: supportedCRS(), StorageCRS: crs84,
+		ItemType: "feature", CRS: s.crs.uris(), StorageCRS: crs84,
 		Links: []link{
 			{Href: self + "?f=json", Rel: "self", Type: mediaJSON, Title: c.Title},
 			{Href: self + "?f=html", Rel: "alternate", Type: mediaHTML, Title: c.Title + " (HTML)"},
@@ -151,7 +151,7 @@ func (s *Server) collections(w http.ResponseWriter, r *http.Request) error {
 			{Href: base + "/collections?f=json", Rel: "self", Type: mediaJSON, Title: "Tập dữ liệu / collections"},
 			{Href: base + "/collections?f=html", Rel: "alternate", Type: mediaHTML, Title: "HTML"},
 		},
-		"crs":         supportedCRS(),
+		"crs":         s.crs.uris(),
 		"collections": docs,
 	})
 }

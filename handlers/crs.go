@@ -2,135 +2,88 @@ package handlers
 
 import (
 	"fmt"
-	"math"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/paulmach/orb"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
 )
 
-// OGC URIs of the coordinate reference systems served without the crs package.
+// OGC URIs of the coordinate reference systems the handlers name.
 const (
-	crs84     = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-	epsg4326  = "http://www.opengis.net/def/crs/EPSG/0/4326"
-	epsg3857  = "http://www.opengis.net/def/crs/EPSG/0/3857"
-	epsgURI   = "http://www.opengis.net/def/crs/EPSG/0/"
-	webMercR  = 6378137.0
-	webMercLa = 85.0511287798066 // latitude where Web Mercator's square world ends
+	crs84    = geo.CRS84URI
+	epsg4326 = "http://www.opengis.net/def/crs/EPSG/0/4326"
+	epsg3857 = "http://www.opengis.net/def/crs/EPSG/0/3857"
 )
 
-// crsSystem is a coordinate reference system features are served in and bounding
-// boxes given in (OGC API – Features Part 2). FromWGS84 and ToWGS84 work in the
-// system's (east, north) or (lon, lat) order; LatFirst says whether the system's
-// axis order puts latitude (or northing) first, as EPSG:4326 does.
-type crsSystem interface {
-	URI() string
-	LatFirst() bool
-	FromWGS84(lon, lat float64) (x, y float64, err error)
-	ToWGS84(x, y float64) (lon, lat float64, err error)
-}
+// crsCatalog is the list of coordinate reference systems features are served
+// in and bounding boxes given in (OGC API – Features Part 2), CRS84 first.
+type crsCatalog []*geo.CRS
 
-// lookupCRS and supportedCRS are the one seam to the catalogue of coordinate
-// systems: CRS84, EPSG:4326 and EPSG:3857 here; geo.LookupCRS and
-// geo.SupportedCRS (VN-2000 geographic, UTM and TM-3) once the crs work of
-// issue 5 is merged.
-func lookupCRS(s string) (crsSystem, error) {
-	uri := canonicalCRS(s)
-	for _, c := range builtinCRS {
-		if c.uri == uri {
-			return c, nil
+// servedCRS are the systems of every region: WGS 84 both ways, Web Mercator,
+// VN-2000 geographic and its UTM zones; the region's TM-3 zones follow.
+var servedCRS = []string{"OGC:CRS84", "EPSG:4326", "EPSG:3857", "EPSG:4756", "EPSG:3405", "EPSG:3406"}
+
+// newCRSCatalog lists the served systems and those of the region profile.
+func newCRSCatalog(region *catalog.Region) (crsCatalog, error) {
+	names := slices.Clone(servedCRS)
+	for _, c := range region.CRS {
+		names = append(names, fmt.Sprintf("EPSG:%d", c.EPSG))
+	}
+	var out crsCatalog
+	for _, name := range names {
+		c, err := geo.LookupCRS(name)
+		if err != nil {
+			return nil, fmt.Errorf("region %s: %w", region.ID, err)
+		}
+		if c.URI() == "" {
+			return nil, fmt.Errorf("region %s: %s has no OGC URI", region.ID, name)
+		}
+		if !slices.ContainsFunc(out, func(o *geo.CRS) bool { return o.URI() == c.URI() }) {
+			out = append(out, c)
 		}
 	}
-	return nil, fmt.Errorf("unsupported coordinate reference system %q", s)
+	return out, nil
 }
 
-func supportedCRS() []string {
-	out := make([]string, len(builtinCRS))
-	for i, c := range builtinCRS {
-		out[i] = c.uri
+// uris names the systems by their OGC URIs.
+func (cc crsCatalog) uris() []string {
+	out := make([]string, len(cc))
+	for i, c := range cc {
+		out[i] = c.URI()
 	}
 	return out
 }
 
-// canonicalCRS turns the spellings clients use (OGC URI over http or https,
-// EPSG:n, [EPSG:n], OGC:CRS84, urn:ogc:def:crs:EPSG::n) into the OGC URI.
-func canonicalCRS(s string) string {
-	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(s, "["), "]"))
-	s = strings.Replace(s, "https://www.opengis.net/", "http://www.opengis.net/", 1)
-	upper := strings.ToUpper(s)
-	switch {
-	case upper == "OGC:CRS84" || upper == "URN:OGC:DEF:CRS:OGC:1.3:CRS84" || upper == "CRS84":
-		return crs84
-	case strings.HasPrefix(upper, "EPSG:"):
-		return epsgCode(s[len("EPSG:"):])
-	case strings.HasPrefix(upper, "URN:OGC:DEF:CRS:EPSG:"):
-		parts := strings.Split(s, ":")
-		return epsgCode(parts[len(parts)-1])
+// param reads a crs or bbox-crs parameter (an OGC URI, or EPSG:n, [EPSG:n], …);
+// empty means CRS84. A system outside the list is refused with the list.
+func (cc crsCatalog) param(v, name string) (*geo.CRS, error) {
+	if v == "" {
+		v = crs84
 	}
-	return s
-}
-
-func epsgCode(code string) string {
-	if n, err := strconv.Atoi(code); err == nil && n > 0 {
-		return epsgURI + strconv.Itoa(n)
+	if c, err := geo.LookupCRS(v); err == nil {
+		for _, served := range cc {
+			if served.URI() == c.URI() {
+				return served, nil
+			}
+		}
 	}
-	return code
+	return nil, badParam(name, "%q is not supported; use one of %s", v, strings.Join(cc.uris(), ", "))
 }
 
 // isCRS84Like reports whether c is CRS84 up to axis order (no transformation of
 // values), so that lon/lat bounding boxes, and their antimeridian rule, apply.
-func isCRS84Like(c crsSystem) bool {
+func isCRS84Like(c *geo.CRS) bool {
 	return c.URI() == crs84 || c.URI() == epsg4326
 }
 
-// builtinCRS are the systems that need no datum change: WGS 84 with either axis
-// order, and spherical Web Mercator.
-var builtinCRS = []simpleCRS{
-	{uri: crs84},
-	{uri: epsg4326, latFirst: true},
-	{uri: epsg3857, mercator: true},
-}
-
-type simpleCRS struct {
-	uri      string
-	latFirst bool
-	mercator bool
-}
-
-func (c simpleCRS) URI() string    { return c.uri }
-func (c simpleCRS) LatFirst() bool { return c.latFirst }
-
-func (c simpleCRS) FromWGS84(lon, lat float64) (float64, float64, error) {
-	if !c.mercator {
-		return lon, lat, nil
-	}
-	if math.Abs(lat) > webMercLa || math.Abs(lon) > 180 {
-		return 0, 0, fmt.Errorf("%g, %g lies outside Web Mercator", lon, lat)
-	}
-	x := webMercR * lon * math.Pi / 180
-	y := webMercR * math.Log(math.Tan(math.Pi/4+lat*math.Pi/360))
-	return x, y, nil
-}
-
-func (c simpleCRS) ToWGS84(x, y float64) (float64, float64, error) {
-	if !c.mercator {
-		return x, y, nil
-	}
-	lon := x / webMercR * 180 / math.Pi
-	lat := (2*math.Atan(math.Exp(y/webMercR)) - math.Pi/2) * 180 / math.Pi
-	if math.Abs(lon) > 180+1e-9 || math.IsNaN(lat) {
-		return 0, 0, fmt.Errorf("%g, %g lies outside Web Mercator", x, y)
-	}
-	return lon, lat, nil
-}
-
 // toCRS returns g (CRS84) in system c, axes in c's order.
-func toCRS(g orb.Geometry, c crsSystem) (orb.Geometry, error) {
+func toCRS(g orb.Geometry, c *geo.CRS) (orb.Geometry, error) {
 	return mapPoints(g, func(p orb.Point) (orb.Point, error) {
 		x, y, err := c.FromWGS84(p[0], p[1])
-		if c.LatFirst() {
-			x, y = y, x
-		}
+		x, y = c.AxisOrder(x, y)
 		return orb.Point{x, y}, err
 	})
 }

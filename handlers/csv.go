@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"encoding/csv"
-	"math"
 	"net/http"
 	"strconv"
 
@@ -79,22 +78,14 @@ func writeCSV(w http.ResponseWriter, snap *catalog.Snapshot, page []int32, q ite
 }
 
 // axisNames names the two coordinate columns of a point in system c.
-func axisNames(c crsSystem) []string {
+func axisNames(c *geo.CRS) []string {
 	switch {
-	case isGeographic(c) && c.LatFirst():
+	case c.Geographic() && c.LatFirst():
 		return []string{"lat", "lon"}
-	case isGeographic(c):
+	case c.Geographic():
 		return []string{"lon", "lat"}
 	case c.LatFirst():
 		return []string{"y", "x"}
 	}
 	return []string{"x", "y"}
-}
-
-// isGeographic reports whether c gives degrees: a geographic system moves a
-// position by a fraction of a degree at most (a datum shift), a projected one
-// gives metres.
-func isGeographic(c crsSystem) bool {
-	x, y, err := c.FromWGS84(106, 21)
-	return err == nil && math.Abs(x-106) < 0.1 && math.Abs(y-21) < 0.1
 }

@@ -27,7 +27,7 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	idx := s.indexes.of(snap)
-	q, err := parseItemsQuery(r, snap, idx)
+	q, err := parseItemsQuery(r, snap, idx, s.crs)
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 	if feat == nil {
 		return notFound("feature %q does not exist in %s / không có đối tượng này", id, snap.ID())
 	}
-	c, err := crsParam(r.URL.Query().Get("crs"), "crs")
+	c, err := s.crs.param(r.URL.Query().Get("crs"), "crs")
 	if err != nil {
 		return err
 	}
@@ -197,10 +197,10 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 type featureEncoder struct {
 	schema []store.Property
 	props  []int // nil: all
-	crs    crsSystem
+	crs    *geo.CRS
 }
 
-func newFeatureEncoder(snap *catalog.Snapshot, props []int, c crsSystem) featureEncoder {
+func newFeatureEncoder(snap *catalog.Snapshot, props []int, c *geo.CRS) featureEncoder {
 	e := featureEncoder{schema: snap.Collection.Schema, props: props, crs: c}
 	if props != nil {
 		e.schema = make([]store.Property, len(props))

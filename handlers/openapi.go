@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
 )
 
 // apiPart is one part of the HTTP API — OGC API – Features and its extensions,
@@ -186,9 +187,9 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 					Schema: map[string]any{"type": "array", "minItems": 4, "maxItems": 6,
 						"items": map[string]any{"type": "number"}}},
 				"bbox-crs": {Name: "bbox-crs", In: "query", Description: "Coordinate reference system of bbox (OGC URI); default CRS84.",
-					Schema: map[string]any{"type": "string", "format": "uri", "enum": supportedCRS(), "default": crs84}},
+					Schema: map[string]any{"type": "string", "format": "uri", "enum": s.crs.uris(), "default": crs84}},
 				"crs": {Name: "crs", In: "query", Description: "Coordinate reference system of the geometries in the response (OGC URI), in its axis order (EPSG:4326 is latitude first); default CRS84. The Content-Crs header names it.",
-					Schema: map[string]any{"type": "string", "format": "uri", "enum": supportedCRS(), "default": crs84}},
+					Schema: map[string]any{"type": "string", "format": "uri", "enum": s.crs.uris(), "default": crs84}},
 				"datetime": {Name: "datetime", In: "query",
 					Description: "Only features whose time (the collection's temporal property) intersects an RFC 3339 instant or date, or an interval START/END where .. leaves an end open. Collections without a temporal property answer 400.",
 					Schema:      map[string]any{"type": "string"}},
@@ -458,7 +459,7 @@ func itemsExamples(items string, snap *catalog.Snapshot, times *temporalIndex) [
 	f := &snap.Features[0]
 	b := f.Bound.Pad(0.01)
 	ex = append(ex, fmt.Sprintf("%s?bbox=%.4f,%.4f,%.4f,%.4f", items, b.Min[0], b.Min[1], b.Max[0], b.Max[1]))
-	if merc, err := lookupCRS(epsg3857); err == nil {
+	if merc, err := geo.LookupCRS(epsg3857); err == nil {
 		x0, y0, err0 := merc.FromWGS84(b.Min[0], b.Min[1])
 		x1, y1, err1 := merc.FromWGS84(b.Max[0], b.Max[1])
 		if err0 == nil && err1 == nil {

@@ -39,7 +39,7 @@ type itemsQuery struct {
 	filters       []propertyFilter
 	sortKeys      []sortKey
 	props         []int // selected properties in schema order; nil means all
-	crs           crsSystem
+	crs           *geo.CRS
 }
 
 // bboxFilter selects the features intersecting a box. search holds the lon/lat
@@ -61,7 +61,7 @@ type sortKey struct {
 	desc  bool
 }
 
-func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex) (itemsQuery, error) {
+func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex, systems crsCatalog) (itemsQuery, error) {
 	q := r.URL.Query()
 	out := itemsQuery{limit: defaultLimit}
 	var err error
@@ -75,18 +75,18 @@ func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex
 	if out.offset, err = intParam(q.Get("offset"), "offset", 0, 0); err != nil {
 		return out, err
 	}
-	if out.crs, err = crsParam(q.Get("crs"), "crs"); err != nil {
+	if out.crs, err = systems.param(q.Get("crs"), "crs"); err != nil {
 		return out, err
 	}
 	if v, ok := q["bbox"]; ok {
-		bboxCRS, err := crsParam(q.Get("bbox-crs"), "bbox-crs")
+		bboxCRS, err := systems.param(q.Get("bbox-crs"), "bbox-crs")
 		if err != nil {
 			return out, err
 		}
 		if out.bbox, err = parseBBox(strings.Join(v, ","), bboxCRS); err != nil {
 			return out, err
 		}
-	} else if _, err := crsParam(q.Get("bbox-crs"), "bbox-crs"); err != nil {
+	} else if _, err := systems.param(q.Get("bbox-crs"), "bbox-crs"); err != nil {
 		return out, err
 	}
 	if v := q.Get("datetime"); v != "" {
@@ -186,22 +186,10 @@ func intParam(v, name string, least, def int) (int, error) {
 	return n, nil
 }
 
-// crsParam reads a crs or bbox-crs parameter; empty means CRS84.
-func crsParam(v, name string) (crsSystem, error) {
-	if v == "" {
-		v = crs84
-	}
-	c, err := lookupCRS(v)
-	if err != nil {
-		return nil, badParam(name, "%q is not supported; use one of %s", v, strings.Join(supportedCRS(), ", "))
-	}
-	return c, nil
-}
-
 // parseBBox reads minx,miny,maxx,maxy (or with min/max heights, 6 numbers) in
 // the axis order of c. A lon/lat box whose west edge is east of its east edge
 // crosses the antimeridian and is split in two.
-func parseBBox(v string, c crsSystem) (*bboxFilter, error) {
+func parseBBox(v string, c *geo.CRS) (*bboxFilter, error) {
 	parts := strings.Split(v, ",")
 	if len(parts) != 4 && len(parts) != 6 {
 		return nil, badParam("bbox", "want 4 or 6 comma-separated numbers, got %d", len(parts))
@@ -246,32 +234,18 @@ func lonLatBBox(minx, miny, maxx, maxy float64) (*bboxFilter, error) {
 	return &bboxFilter{search: []orb.Bound{{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}}}}, nil
 }
 
-// projectedBBox finds the lon/lat envelope of a box of system c by walking its
-// edges (a box of a projected system is curved in lon/lat), then tests candidates
-// exactly in c.
-func projectedBBox(b orb.Bound, c crsSystem) (*bboxFilter, error) {
-	const steps = 32
-	env := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
-	for i := 0; i <= steps; i++ {
-		f := float64(i) / steps
-		x := b.Min[0] + f*(b.Max[0]-b.Min[0])
-		y := b.Min[1] + f*(b.Max[1]-b.Min[1])
-		for _, p := range []orb.Point{{x, b.Min[1]}, {x, b.Max[1]}, {b.Min[0], y}, {b.Max[0], y}} {
-			lon, lat, err := c.ToWGS84(p[0], p[1])
-			if err != nil {
-				return nil, badParam("bbox", "the box lies outside the area of %s: %v", c.URI(), err)
-			}
-			env = env.Extend(orb.Point{lon, lat})
-		}
+// projectedBBox finds the lon/lat envelope of a box of system c (its edges are
+// curves in lon/lat), then tests candidates exactly in c.
+func projectedBBox(b orb.Bound, c *geo.CRS) (*bboxFilter, error) {
+	env, err := c.BoundToWGS84(b)
+	if err != nil {
+		return nil, badParam("bbox", "the box lies outside the area of %s: %v", c.URI(), err)
 	}
-	// Edges bulge between the walked points: a margin of a few metres keeps every
-	// candidate; the exact test decides.
+	// Edges bulge between the sampled points by centimetres: a margin of metres
+	// keeps every candidate; the exact test decides.
 	env = env.Pad(1e-4)
 	exact := func(g orb.Geometry) bool {
-		pg, err := mapPoints(g, func(p orb.Point) (orb.Point, error) {
-			x, y, err := c.FromWGS84(p[0], p[1])
-			return orb.Point{x, y}, err
-		})
+		pg, err := c.GeometryFromWGS84(g)
 		return err == nil && geo.IntersectsBound(pg, b)
 	}
 	return &bboxFilter{search: []orb.Bound{env}, exact: exact}, nil

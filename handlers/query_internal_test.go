@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http/httptest"
 	"net/url"
 	"testing"
@@ -65,42 +64,6 @@ func TestParseDatetime(t *testing.T) {
 	}
 }
 
-func TestCanonicalCRS(t *testing.T) {
-	for in, want := range map[string]string{
-		"EPSG:4326":                  epsg4326,
-		"[EPSG:3857]":                epsg3857,
-		"epsg:3857":                  epsg3857,
-		"urn:ogc:def:crs:EPSG::4326": epsg4326,
-		"OGC:CRS84":                  crs84,
-		"https://www.opengis.net/def/crs/OGC/1.3/CRS84": crs84,
-		crs84: crs84,
-	} {
-		if got := canonicalCRS(in); got != want {
-			t.Errorf("%s → %s, want %s", in, got, want)
-		}
-	}
-}
-
-// Web Mercator agrees with its closed form both ways.
-func TestWebMercator(t *testing.T) {
-	c, err := lookupCRS("EPSG:3857")
-	if err != nil {
-		t.Fatal(err)
-	}
-	x, y, err := c.FromWGS84(180, 85.0511287798066)
-	if err != nil || math.Abs(x-20037508.342789244) > 1e-6 || math.Abs(y-20037508.342789244) > 1e-3 {
-		t.Errorf("corner: %v %v %v", x, y, err)
-	}
-	x, y, _ = c.FromWGS84(106.1946, 21.2731)
-	lon, lat, err := c.ToWGS84(x, y)
-	if err != nil || math.Abs(lon-106.1946) > 1e-12 || math.Abs(lat-21.2731) > 1e-12 {
-		t.Errorf("round trip: %v %v %v", lon, lat, err)
-	}
-	if _, _, err := c.FromWGS84(0, 89); err == nil {
-		t.Error("89° N has no Web Mercator position")
-	}
-}
-
 func TestSplitNames(t *testing.T) {
 	snap := tinySnapshot(t)
 	cases := map[string][]string{
@@ -126,16 +89,24 @@ func FuzzItemsQuery(f *testing.F) {
 	for _, q := range []string{
 		"limit=5&offset=2", "bbox=1,2,3,4", "bbox=170,-10,-170,10", "bbox=1,2,3,4,5,6&bbox-crs=EPSG:3857",
 		"datetime=2020-01-01/..", "sortby=-n,s", "properties=a, b,s", "s=Đông", "n=1.50", "b=true",
-		"crs=EPSG:4326", "limit=99999999999999999999", "bbox=nan,1,2,3", "bbox-crs=EPSG:4326&bbox=21,106,22,107",
+		"crs=EPSG:4326", "crs=EPSG:9214&bbox-crs=EPSG:3405&bbox=600000,2350000,610000,2360000", "limit=99999999999999999999", "bbox=nan,1,2,3", "bbox-crs=EPSG:4326&bbox=21,106,22,107",
 	} {
 		f.Add(q)
 	}
 	snap := tinySnapshot(f)
 	idx := (&snapshotIndexes{}).of(snap)
+	region, err := catalog.LoadRegion(catalog.DefaultRegion)
+	if err != nil {
+		f.Fatal(err)
+	}
+	systems, err := newCRSCatalog(region)
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, query string) {
 		r := httptest.NewRequest("GET", "/collections/tiny/items?"+url.PathEscape(query), nil)
 		r.URL.RawQuery = query
-		q, err := parseItemsQuery(r, snap, idx)
+		q, err := parseItemsQuery(r, snap, idx, systems)
 		if err != nil {
 			var e *Error
 			_, emptyName := r.URL.Query()[""]

@@ -29,7 +29,9 @@ type Server struct {
 	log     *slog.Logger
 	pages   *template.Template
 	static  fs.FS
+	metrics *metrics
 	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
+	crs     crsCatalog      // the coordinate reference systems served
 
 	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }
@@ -44,8 +46,12 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	systems, err := newCRSCatalog(cat.Region)
+	if err != nil {
+		return nil, err
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static}, nil
+	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems}, nil
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -67,6 +73,7 @@ func (s *Server) Handler() http.Handler {
 	get("/collections/{collectionId}/schema", s.schema)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
@@ -75,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
+	r.Use(s.metrics.instrument)
 	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(r)))))
 }
 

@@ -7,8 +7,8 @@ const [base, collection, featureId] = process.argv.slice(2);
 
 async function mapShowsFeatures(page, url) {
   await page.goto(url, { waitUntil: 'load' });
-  await page.waitForFunction(() => window.map && window.map.loaded() && window.map.getLayer('features'), null, { timeout: 30000 });
-  await page.waitForFunction(() => window.map.queryRenderedFeatures({ layers: ['features'] }).length > 0, null, { timeout: 30000 })
+  await page.waitForFunction(() => window.map && window.map.loaded() && window.map.getLayer('features'), null, { timeout: 90000 });
+  await page.waitForFunction(() => window.map.queryRenderedFeatures({ layers: ['features'] }).length > 0, null, { timeout: 90000 })
     .catch(() => {});
   const n = await page.evaluate(() => window.map.queryRenderedFeatures({ layers: ['features'] }).length);
   check(n > 0, `${url}: the map shows no features`);
