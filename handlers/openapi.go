@@ -150,7 +150,7 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 		Info: apiInfo{
 			Title: "geodata — dữ liệu mở không gian " + region.Name,
 			Description: "Open geospatial data of " + region.NameEn + " as OGC API – Features (Part 1 Core, GeoJSON, " +
-				"HTML and OpenAPI 3.0; Part 2 coordinate reference systems; Part 3 queryables as query parameters). " +
+				"HTML and OpenAPI 3.0; Part 2 coordinate reference systems, VN-2000 included; Part 3 queryables as query parameters). " +
 				"Every response is answered from memory. A path not listed here answers 404 with an exception " +
 				"document; every other error is an exception document too, as JSON or, for browsers, an HTML page. " +
 				"Other methods than GET, HEAD and OPTIONS answer 405. Static files of the pages are served under /static/.",
@@ -188,7 +188,7 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 						"items": map[string]any{"type": "number"}}},
 				"bbox-crs": {Name: "bbox-crs", In: "query", Description: "Coordinate reference system of bbox (OGC URI); default CRS84.",
 					Schema: map[string]any{"type": "string", "format": "uri", "enum": s.crs.uris(), "default": crs84}},
-				"crs": {Name: "crs", In: "query", Description: "Coordinate reference system of the geometries in the response (OGC URI), in its axis order (EPSG:4326 is latitude first); default CRS84. The Content-Crs header names it.",
+				"crs": {Name: "crs", In: "query", Description: "Coordinate reference system of the geometries in the response (OGC URI), in its axis order (EPSG:4326 and EPSG:4756 are latitude first); default CRS84. The Content-Crs header names it.",
 					Schema: map[string]any{"type": "string", "format": "uri", "enum": s.crs.uris(), "default": crs84}},
 				"datetime": {Name: "datetime", In: "query",
 					Description: "Only features whose time (the collection's temporal property) intersects an RFC 3339 instant or date, or an interval START/END where .. leaves an end open. Collections without a temporal property answer 400.",

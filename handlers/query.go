@@ -256,10 +256,14 @@ func projectedBBox(b orb.Bound, c *geo.CRS) (*bboxFilter, error) {
 // a property wins. prefix strips a sort direction before the lookup.
 func splitNames(v string, snap *catalog.Snapshot, direction bool) ([]string, string) {
 	parts := strings.Split(v, ",")
+	span := 1 // the most parts a name can take: bounds the work on long lists
+	for _, p := range snap.Collection.Schema {
+		span = max(span, 1+strings.Count(p.Name, ","))
+	}
 	var out []string
 	for i := 0; i < len(parts); {
 		found := 0
-		for j := len(parts); j > i; j-- {
+		for j := min(len(parts), i+span); j > i; j-- {
 			name := strings.TrimSpace(strings.Join(parts[i:j], ","))
 			if direction {
 				name = strings.TrimLeft(name, "+-")
