@@ -53,7 +53,7 @@ type bboxFilter struct {
 
 type propertyFilter struct {
 	index int
-	value any // typed as the property: int64, float64, bool or string
+	value any // as the property is typed: float64 (integer, number), bool or string
 }
 
 type sortKey struct {
