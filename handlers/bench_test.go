@@ -6,9 +6,10 @@ import (
 	"testing"
 )
 
-// BenchmarkItems measures whole requests through the handler chain (negotiation,
-// matching, encoding, middleware) without the network.
-func BenchmarkItems(b *testing.B) {
+// BenchmarkOGCRequests measures whole OGC API requests through the handler
+// chain (negotiation, matching, encoding, middleware) without the network, one
+// per representation and query feature.
+func BenchmarkOGCRequests(b *testing.B) {
 	e := sampleEnv(b)
 	for _, c := range []struct{ name, url, encoding string }{
 		{"page10", "/collections/schools/items", ""},

@@ -38,10 +38,15 @@ func (s *Server) etag(r *http.Request, version string, repr representation) stri
 	return fmt.Sprintf(`"%s-%x"`, version, h.Sum64())
 }
 
-// notModified sets the caching headers of a representation and answers 304 when
+// upToDate sets the caching headers of a representation and answers 304 when
 // the client holds it already.
-func (s *Server) notModified(w http.ResponseWriter, r *http.Request, version string, repr representation) bool {
-	tag := s.etag(r, version, repr)
+func (s *Server) upToDate(w http.ResponseWriter, r *http.Request, version string, repr representation) bool {
+	return notModified(w, r, s.etag(r, version, repr))
+}
+
+// notModified sets the ETag and caching headers and answers 304 when the
+// client's If-None-Match names the tag.
+func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
 	h := w.Header()
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", cacheControl)

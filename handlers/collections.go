@@ -38,7 +38,7 @@ type collectionDoc struct {
 
 type extentDoc struct {
 	Spatial  spatialExtent   `json:"spatial"`
-	Temporal *temporalExtent `json:"temporal,omitempty"`
+	Temporal *temporalExtentDoc `json:"temporal,omitempty"`
 }
 
 type spatialExtent struct {
@@ -46,7 +46,7 @@ type spatialExtent struct {
 	CRS  string       `json:"crs"`
 }
 
-type temporalExtent struct {
+type temporalExtentDoc struct {
 	Interval [][2]*string `json:"interval"`
 	TRS      string       `json:"trs"`
 }
@@ -115,7 +115,7 @@ func (s *Server) collectionDoc(base string, snap *catalog.Snapshot) collectionDo
 		if t := s.indexes.of(snap).temporal; t != nil && !t.extent.start.IsZero() {
 			start := t.extent.start.UTC().Format(time.RFC3339)
 			end := t.extent.end.UTC().Format(time.RFC3339)
-			d.Extent.Temporal = &temporalExtent{Interval: [][2]*string{{&start, &end}}, TRS: gregorian}
+			d.Extent.Temporal = &temporalExtentDoc{Interval: [][2]*string{{&start, &end}}, TRS: gregorian}
 		}
 	}
 	for _, p := range c.Schema {
@@ -134,7 +134,7 @@ func (s *Server) collections(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, s.catalogVersion(), repr) {
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
 		return nil
 	}
 	base := s.baseURL(r)
@@ -168,7 +168,7 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, collectionVersion(snap), repr) {
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
 	doc := s.collectionDoc(s.baseURL(r), snap)
@@ -256,7 +256,7 @@ func (s *Server) schemaDoc(w http.ResponseWriter, r *http.Request, kind string,
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, collectionVersion(snap), repr) {
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
 	self := s.baseURL(r) + "/collections/" + url.PathEscape(snap.ID()) + "/" + kind

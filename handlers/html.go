@@ -236,10 +236,10 @@ type apiGroup struct {
 }
 
 type apiOperationView struct {
-	Path, Summary, Description string
-	Parameters                 []apiParameterView
-	Responses                  []apiResponseView
-	Examples                   []string
+	Method, Path, Summary, Description string
+	Parameters                         []apiParameterView
+	Responses                          []apiResponseView
+	Examples                           []string
 }
 
 type apiParameterView struct {
@@ -252,52 +252,73 @@ type apiResponseView struct {
 	Media               []string
 }
 
-// apiPage turns the API document into the view of its page: the GET operations
-// by tag and path, their parameters (references resolved) and examples.
-func apiPage(d *apiDoc) apiView {
+// pageMethods are the methods the API page shows; HEAD and OPTIONS are said once.
+var pageMethods = []string{"get", "post", "put", "patch", "delete"}
+
+// apiPage turns the API document into the view of its page: the operations by
+// tag and path, their parameters (references resolved) and examples. It reads
+// the document as JSON, so that the parts described as plain objects read the same.
+func apiPage(d *apiDoc) (apiView, error) {
+	var doc struct {
+		Paths      map[string]map[string]apiOperation `json:"paths"`
+		Components apiComponents                      `json:"components"`
+	}
+	b, err := json.Marshal(d)
+	if err == nil {
+		err = json.Unmarshal(b, &doc)
+	}
+	if err != nil {
+		return apiView{}, fmt.Errorf("API page: %w", err)
+	}
 	v := apiView{Title: d.Info.Title, Description: d.Info.Description, Version: d.Info.Version, Server: d.Servers[0].URL}
-	paths := make([]string, 0, len(d.Paths))
-	for p := range d.Paths {
+	paths := make([]string, 0, len(doc.Paths))
+	for p := range doc.Paths {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
 	for _, tag := range d.Tags {
 		g := apiGroup{Tag: tag.Name, Description: tag.Description}
 		for _, p := range paths {
-			op := d.Paths[p].Get
-			if op == nil || !slices.Contains(op.Tags, tag.Name) {
-				continue
-			}
-			ov := apiOperationView{Path: p, Summary: op.Summary, Description: op.Description, Examples: op.Examples}
-			for _, prm := range op.Parameters {
-				if prm.Ref != "" {
-					prm = d.Components.Parameters[strings.TrimPrefix(prm.Ref, ref("parameters", ""))]
+			for _, method := range pageMethods {
+				op, ok := doc.Paths[p][method]
+				if ok && slices.Contains(op.Tags, tag.Name) {
+					g.Operations = append(g.Operations, operationView(doc.Components, method, p, op))
 				}
-				ov.Parameters = append(ov.Parameters, apiParameterView{Name: prm.Name, In: prm.In,
-					Description: prm.Description, Schema: schemaSummary(prm.Schema), Required: prm.Required})
 			}
-			codes := make([]string, 0, len(op.Responses))
-			for code := range op.Responses {
-				codes = append(codes, code)
-			}
-			sort.Strings(codes)
-			for _, code := range codes {
-				resp := op.Responses[code]
-				if resp.Ref != "" {
-					resp = d.Components.Responses[strings.TrimPrefix(resp.Ref, ref("responses", ""))]
-				}
-				rv := apiResponseView{Status: code, Description: resp.Description}
-				for mt := range resp.Content {
-					rv.Media = append(rv.Media, mt)
-				}
-				sort.Strings(rv.Media)
-				ov.Responses = append(ov.Responses, rv)
-			}
-			g.Operations = append(g.Operations, ov)
 		}
 		v.Groups = append(v.Groups, g)
 	}
-	return v
+	return v, nil
+}
+
+func operationView(c apiComponents, method, path string, op apiOperation) apiOperationView {
+	ov := apiOperationView{Method: strings.ToUpper(method), Path: path, Summary: op.Summary,
+		Description: op.Description, Examples: op.Examples}
+	for _, prm := range op.Parameters {
+		if prm.Ref != "" {
+			prm = c.Parameters[strings.TrimPrefix(prm.Ref, ref("parameters", ""))]
+		}
+		ov.Parameters = append(ov.Parameters, apiParameterView{Name: prm.Name, In: prm.In,
+			Description: prm.Description, Schema: schemaSummary(prm.Schema), Required: prm.Required})
+	}
+	codes := make([]string, 0, len(op.Responses))
+	for code := range op.Responses {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		resp := op.Responses[code]
+		if resp.Ref != "" {
+			resp = c.Responses[strings.TrimPrefix(resp.Ref, ref("responses", ""))]
+		}
+		rv := apiResponseView{Status: code, Description: resp.Description}
+		for mt := range resp.Content {
+			rv.Media = append(rv.Media, mt)
+		}
+		sort.Strings(rv.Media)
+		ov.Responses = append(ov.Responses, rv)
+	}
+	return ov
 }
 
 // schemaSummary writes a parameter's schema in a few words: "integer 1…10000,
@@ -321,8 +342,12 @@ func schemaSummary(s map[string]any) string {
 	if hi, ok := s["maximum"]; ok {
 		parts = append(parts, fmt.Sprintf("≤ %v", hi))
 	}
-	if e, ok := s["enum"].([]string); ok && len(e) <= 12 {
-		parts = append(parts, "one of "+strings.Join(e, ", "))
+	if e, ok := s["enum"].([]any); ok && len(e) <= 12 {
+		values := make([]string, len(e))
+		for i, v := range e {
+			values[i] = fmt.Sprint(v)
+		}
+		parts = append(parts, "one of "+strings.Join(values, ", "))
 	}
 	if d, ok := s["default"]; ok {
 		parts = append(parts, fmt.Sprintf("default %v", d))

@@ -35,7 +35,7 @@ func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, collectionVersion(snap), repr) {
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
 	page, matched := q.page(snap, idx)
@@ -161,7 +161,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, collectionVersion(snap), repr) {
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
 	base := s.baseURL(r)

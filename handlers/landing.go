@@ -18,7 +18,7 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, s.catalogVersion(), repr) {
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
 		return nil
 	}
 	base := s.baseURL(r)
@@ -51,7 +51,7 @@ func (s *Server) conformance(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, s.catalogVersion(), repr) {
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
 		return nil
 	}
 	classes := s.conformanceClasses()

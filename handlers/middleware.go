@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gorilla/mux"
 )
 
 type ctxKey int
@@ -198,6 +200,23 @@ func corsHeaders(next http.Handler) http.Handler {
 		h.Set("Access-Control-Allow-Origin", "*")
 		h.Set("Access-Control-Expose-Headers", "Content-Crs, ETag, Link, X-Request-Id, Content-Disposition")
 		next.ServeHTTP(w, r)
+	})
+}
+
+// answerPreflight answers OPTIONS on every path that has a GET route (see
+// preflight); other OPTIONS requests go on to the router's 404 or 405.
+func answerPreflight(router *mux.Router) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions {
+			probe := r.Clone(r.Context())
+			probe.Method = http.MethodGet
+			var m mux.RouteMatch
+			if router.Match(probe, &m) && m.MatchErr == nil {
+				preflight(w, r)
+				return
+			}
+		}
+		router.ServeHTTP(w, r)
 	})
 }
 

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,11 +19,12 @@ import (
 // one place: a new part is a function returning an apiPart, listed in apiParts.
 type apiPart struct {
 	conformance []string
-	describe    func(d *apiDoc, snaps []*catalog.Snapshot) // adds paths and components; nil when none
+	tags        []apiTag                                   // the groups of its operations
+	describe    func(d *apiDoc, snaps []*catalog.Snapshot) error // adds paths and components; nil when none
 }
 
 func (s *Server) apiParts() []apiPart {
-	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.operationsAPI()}
+	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.nearbyAPI(), catalogueAPI(), s.operationsAPI()}
 }
 
 // conformanceClasses lists the classes of every part, each once.
@@ -47,8 +49,8 @@ type (
 		Info       apiInfo                 `json:"info"`
 		Servers    []apiServer             `json:"servers"`
 		Tags       []apiTag                `json:"tags"`
-		Paths      map[string]*apiPathItem `json:"paths"`
-		Components apiComponents           `json:"components"`
+		Paths      map[string]map[string]any `json:"paths"` // path → method → *apiOperation or a plain object
+		Components apiComponents             `json:"components"`
 	}
 	apiInfo struct {
 		Title       string     `json:"title"`
@@ -68,11 +70,6 @@ type (
 		Name        string `json:"name"`
 		Description string `json:"description"`
 	}
-	apiPathItem struct {
-		Get     *apiOperation `json:"get,omitempty"`
-		Head    *apiOperation `json:"head,omitempty"`
-		Options *apiOperation `json:"options,omitempty"`
-	}
 	apiOperation struct {
 		Tags        []string               `json:"tags"`
 		Summary     string                 `json:"summary"`
@@ -80,6 +77,7 @@ type (
 		OperationID string                 `json:"operationId"`
 		Parameters  []apiParameter         `json:"parameters,omitempty"`
 		Responses   map[string]apiResponse `json:"responses"`
+		Security    []map[string][]string  `json:"security,omitempty"`
 		// Examples are requests (relative to the server URL) that show the
 		// operation; the API page lists them and a test runs every one.
 		Examples []string `json:"x-example-requests,omitempty"`
@@ -106,13 +104,14 @@ type (
 		Schema      map[string]any `json:"schema,omitempty"`
 	}
 	apiMedia struct {
-		Schema map[string]any `json:"schema"`
+		Schema map[string]any `json:"schema,omitempty"`
 	}
 	apiComponents struct {
-		Parameters map[string]apiParameter `json:"parameters"`
-		Responses  map[string]apiResponse  `json:"responses"`
-		Headers    map[string]apiHeader    `json:"headers"`
-		Schemas    map[string]any          `json:"schemas"`
+		Parameters      map[string]apiParameter `json:"parameters"`
+		Responses       map[string]apiResponse  `json:"responses"`
+		Headers         map[string]apiHeader    `json:"headers"`
+		Schemas         map[string]any          `json:"schemas"`
+		SecuritySchemes map[string]any          `json:"securitySchemes,omitempty"`
 	}
 )
 
@@ -153,19 +152,14 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 				"HTML and OpenAPI 3.0; Part 2 coordinate reference systems, VN-2000 included; Part 3 queryables as query parameters). " +
 				"Every response is answered from memory. A path not listed here answers 404 with an exception " +
 				"document; every other error is an exception document too, as JSON or, for browsers, an HTML page. " +
-				"Other methods than GET, HEAD and OPTIONS answer 405. Static files of the pages are served under /static/.",
+				"Other methods than those listed answer 405. Besides the API, the service serves pages for citizens " +
+				"(/gan-toi, /feedback/inbox) and their static files under /static/.",
 			Version: s.cfg.Version,
 			License: apiLicense{Name: "CC BY 4.0 (dữ liệu / data, unless a collection says otherwise)",
 				URL: "https://creativecommons.org/licenses/by/4.0/"},
 		},
 		Servers: []apiServer{{URL: base, Description: "this service / dịch vụ này"}},
-		Tags: []apiTag{
-			{Name: "Capabilities", Description: "What the service offers / năng lực của dịch vụ"},
-			{Name: "Data", Description: "Collections and their features / tập dữ liệu và đối tượng"},
-			{Name: "Schemas", Description: "Queryables and schemas of the collections / thuộc tính và lược đồ"},
-			{Name: "Operations", Description: "Health of the service / tình trạng dịch vụ"},
-		},
-		Paths: map[string]*apiPathItem{},
+		Paths: map[string]map[string]any{},
 		Components: apiComponents{
 			Parameters: map[string]apiParameter{
 				"f": {Name: "f", In: "query", Description: "Format of the response (wins over the Accept header) / định dạng.",
@@ -268,12 +262,18 @@ func commonSchemas() map[string]any {
 	}
 }
 
-// get adds a GET operation to path, with its HEAD (the same without a body) and
-// OPTIONS (CORS preflight) companions; every GET can also answer 304, 400 and 500.
+// get adds a GET operation of this API part to path; every one can also
+// answer 304, 400 and 500.
 func (d *apiDoc) get(path string, op apiOperation) {
 	op.Responses["304"] = respRef("NotModified")
 	op.Responses["400"] = respRef("BadRequest")
 	op.Responses["500"] = respRef("ServerError")
+	d.add(path, op)
+}
+
+// add puts a GET operation at path with its HEAD (the same without a body) and
+// OPTIONS (CORS preflight) companions, which every GET route answers.
+func (d *apiDoc) add(path string, op apiOperation) {
 	head := op
 	head.OperationID = op.OperationID + "Head"
 	head.Summary = op.Summary + " (headers only)"
@@ -293,7 +293,43 @@ func (d *apiDoc) get(path string, op apiOperation) {
 			options.Parameters = append(options.Parameters, p)
 		}
 	}
-	d.Paths[path] = &apiPathItem{Get: &op, Head: &head, Options: &options}
+	if d.Paths[path] == nil {
+		d.Paths[path] = map[string]any{}
+	}
+	d.Paths[path]["get"], d.Paths[path]["head"], d.Paths[path]["options"] = &op, &head, &options
+}
+
+// merge adds the path items another part describes as plain objects; their GET
+// operations gain HEAD, OPTIONS and the 500 every handler may answer.
+func (d *apiDoc) merge(items map[string]any) error {
+	for path, item := range items {
+		methods, ok := item.(map[string]any)
+		if !ok {
+			return fmt.Errorf("path item %s is %T", path, item)
+		}
+		for method, raw := range methods {
+			if method != "get" {
+				if d.Paths[path] == nil {
+					d.Paths[path] = map[string]any{}
+				}
+				d.Paths[path][method] = raw
+				continue
+			}
+			var op apiOperation
+			b, err := json.Marshal(raw)
+			if err == nil {
+				err = json.Unmarshal(b, &op)
+			}
+			if err != nil {
+				return fmt.Errorf("GET %s: %w", path, err)
+			}
+			if _, ok := op.Responses["500"]; !ok {
+				op.Responses["500"] = respRef("ServerError")
+			}
+			d.add(path, op)
+		}
+	}
+	return nil
 }
 
 // ok is a 200 response with the caching headers and the given contents.
@@ -314,7 +350,11 @@ func jsonAndHTML(schema string) map[string]apiMedia {
 func (s *Server) featuresAPI() apiPart {
 	return apiPart{
 		conformance: []string{confCore, confOAS30, confHTML, confGeoJSON},
-		describe: func(d *apiDoc, snaps []*catalog.Snapshot) {
+		tags: []apiTag{
+			{Name: "Capabilities", Description: "What the service offers / năng lực của dịch vụ"},
+			{Name: "Data", Description: "Collections and their features / tập dữ liệu và đối tượng"},
+		},
+		describe: func(d *apiDoc, snaps []*catalog.Snapshot) error {
 			common := []apiParameter{paramRef("f"), paramRef("lang")}
 			d.get("/", apiOperation{Tags: []string{"Capabilities"}, OperationID: "getLandingPage",
 				Summary:     "Landing page / trang chủ",
@@ -339,6 +379,7 @@ func (s *Server) featuresAPI() apiPart {
 			for _, snap := range snaps {
 				describeCollection(d, snap, s.indexes.of(snap).temporal)
 			}
+			return nil
 		},
 	}
 }
@@ -498,7 +539,8 @@ func crsAPI() apiPart {
 func (s *Server) queryablesAPI() apiPart {
 	return apiPart{
 		conformance: []string{confQueryables, confQueryParam},
-		describe: func(d *apiDoc, snaps []*catalog.Snapshot) {
+		tags:        []apiTag{{Name: "Schemas", Description: "Queryables and schemas of the collections / thuộc tính và lược đồ"}},
+		describe: func(d *apiDoc, snaps []*catalog.Snapshot) error {
 			for _, snap := range snaps {
 				path := "/collections/" + snap.ID()
 				opID := strings.NewReplacer("-", "_", ".", "_").Replace(snap.ID())
@@ -515,37 +557,79 @@ func (s *Server) queryablesAPI() apiPart {
 					Parameters:  params, Responses: ok("The schema.", content),
 					Examples: []string{path + "/schema"}})
 			}
+			return nil
+		},
+	}
+}
+
+// nearbyAPI is the nearest-feature search (nearby.go), described there.
+func (s *Server) nearbyAPI() apiPart {
+	return apiPart{
+		tags: []apiTag{{Name: "Nearby", Description: "Nearest features by geodesic distance / địa điểm gần nhất"}},
+		describe: func(d *apiDoc, snaps []*catalog.Snapshot) error {
+			return d.merge(nearbyOpenAPIPaths(s.cat.Region, snaps))
+		},
+	}
+}
+
+// catalogueAPI is the open-data catalogue, downloads and feedback (catalogue.go),
+// described in openapi_catalogue.go.
+func catalogueAPI() apiPart {
+	return apiPart{
+		tags: []apiTag{
+			{Name: "Catalogue", Description: "The open-data catalogue and the agencies / danh mục dữ liệu mở và đơn vị"},
+			{Name: "Downloads", Description: "Whole collections as files / tải về"},
+			{Name: "Feedback", Description: "Citizens' feedback / góp ý"},
+		},
+		describe: func(d *apiDoc, _ []*catalog.Snapshot) error {
+			d.Components.SecuritySchemes = catalogOpenAPISecuritySchemes()
+			return d.merge(catalogOpenAPIPaths())
 		},
 	}
 }
 
 // operationsAPI is the health endpoints for load balancers and monitoring.
 func (s *Server) operationsAPI() apiPart {
-	return apiPart{describe: func(d *apiDoc, _ []*catalog.Snapshot) {
-		status := map[string]apiMedia{mediaJSON: {Schema: map[string]any{"type": "object", "required": []string{"status"},
-			"properties": map[string]any{"status": map[string]any{"type": "string"}}}}}
-		d.get("/healthz", apiOperation{Tags: []string{"Operations"}, OperationID: "getHealth",
-			Summary: "Liveness: the process answers", Responses: map[string]apiResponse{"200": {Description: "Alive.", Content: status}},
-			Examples: []string{"/healthz"}})
-		d.get("/readyz", apiOperation{Tags: []string{"Operations"}, OperationID: "getReadiness",
-			Summary:     "Readiness: every collection is loaded",
-			Description: "status is ready, degraded (answering from memory while the database is down) or loading (503).",
-			Responses: map[string]apiResponse{"200": {Description: "Ready or degraded.", Content: status},
-				"503": {Description: "Still loading.", Content: status}},
-			Examples: []string{"/readyz"}})
-	}}
+	return apiPart{
+		tags: []apiTag{{Name: "Operations", Description: "Health of the service / tình trạng dịch vụ"}},
+		describe: func(d *apiDoc, _ []*catalog.Snapshot) error {
+			status := map[string]apiMedia{mediaJSON: {Schema: map[string]any{"type": "object", "required": []string{"status"},
+				"properties": map[string]any{"status": map[string]any{"type": "string"}}}}}
+			d.get("/healthz", apiOperation{Tags: []string{"Operations"}, OperationID: "getHealth",
+				Summary: "Liveness: the process answers", Responses: map[string]apiResponse{"200": {Description: "Alive.", Content: status}},
+				Examples: []string{"/healthz"}})
+			d.get("/readyz", apiOperation{Tags: []string{"Operations"}, OperationID: "getReadiness",
+				Summary:     "Readiness: every collection is loaded",
+				Description: "status is ready, degraded (answering from memory while the database is down) or loading (503).",
+				Responses: map[string]apiResponse{"200": {Description: "Ready or degraded.", Content: status},
+					"503": {Description: "Still loading.", Content: status}},
+				Examples: []string{"/readyz"}})
+			metrics := apiOperation{Tags: []string{"Operations"}, OperationID: "getMetrics",
+				Summary: "Prometheus metrics (text exposition format)",
+				Responses: map[string]apiResponse{"200": {Description: "The metrics.",
+					Content: map[string]apiMedia{"text/plain": {Schema: map[string]any{"type": "string"}}}}},
+				Examples: []string{"/metrics"}}
+			d.add("/metrics", metrics)
+			delete(d.Paths["/metrics"], "head") // the metrics handler answers GET only
+			return nil
+		},
+	}
 }
 
 // apiDocument builds the OpenAPI document for the current collections.
-func (s *Server) apiDocument(base string) *apiDoc {
+func (s *Server) apiDocument(base string) (*apiDoc, error) {
 	d := s.newAPIDoc(base)
 	snaps := s.cat.Snapshots()
 	for _, p := range s.apiParts() {
-		if p.describe != nil {
-			p.describe(d, snaps)
+		d.Tags = append(d.Tags, p.tags...)
+		if p.describe == nil {
+			continue
+		}
+		if err := p.describe(d, snaps); err != nil {
+			return nil, fmt.Errorf("API document: %w", err)
 		}
 	}
-	return d
+	return d, nil
 }
 
 var apiOffers = []representation{reprOpenAPI, reprHTML}
@@ -559,12 +643,19 @@ func (s *Server) api(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.notModified(w, r, s.catalogVersion(), repr) {
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
 		return nil
 	}
-	doc := s.apiDocument(s.baseURL(r))
+	doc, err := s.apiDocument(s.baseURL(r))
+	if err != nil {
+		return err
+	}
 	if repr.F == "html" {
-		return s.render(w, r, "api.html", pageData{Title: inLang(r, "Tài liệu API", "API documentation"), Data: apiPage(doc)})
+		page, err := apiPage(doc)
+		if err != nil {
+			return err
+		}
+		return s.render(w, r, "api.html", pageData{Title: inLang(r, "Tài liệu API", "API documentation"), Data: page})
 	}
 	return writeJSON(w, mediaOpenAPI, doc)
 }

@@ -138,7 +138,7 @@ func TestAPIExamplesConform(t *testing.T) {
 	for _, path := range paths {
 		op := ops[path]
 		exs := examples(t, op)
-		if len(exs) == 0 {
+		if len(exs) == 0 && !strings.Contains(path, "{") {
 			t.Errorf("%s documents no example request", path)
 		}
 		for _, ex := range exs {
@@ -148,7 +148,7 @@ func TestAPIExamplesConform(t *testing.T) {
 			}
 			ran++
 		}
-		if len(exs) > 0 {
+		if len(exs) > 0 && api.doc.Paths.Value(path).Head != nil {
 			if resp, body := api.exchange(t, http.MethodHead, e.URL+exs[0]); resp.StatusCode != 200 || len(body) != 0 {
 				t.Errorf("HEAD %s: %d, %d bytes", exs[0], resp.StatusCode, len(body))
 			}

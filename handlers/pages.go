@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/opendata"
 )
 
 // pageData is what every HTML page template receives.
@@ -63,6 +64,12 @@ var templateFuncs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return template.JS(b), err
 	},
+	"size":    opendata.SizeText,
+	"day":     opendata.DayText,
+	"percent": opendata.PercentText,
+	"when":    whenText,
+	"label":   labelText,
+	"isTrue":  func(b *bool) bool { return b != nil && *b },
 }
 
 // pageLang reads the lang parameter.

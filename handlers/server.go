@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/web"
 )
 
@@ -20,6 +21,7 @@ import (
 type Config struct {
 	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
 	Version   string // build version, shown on /healthz
+	Catalogue CatalogueConfig
 }
 
 // Server answers the HTTP API and pages from a catalog.
@@ -32,6 +34,7 @@ type Server struct {
 	metrics *metrics
 	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
 	crs     crsCatalog      // the coordinate reference systems served
+	catalogue
 
 	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }
@@ -51,7 +54,11 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems}, nil
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems}
+	if err := s.initCatalogue(cfg.Catalogue); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -60,20 +67,23 @@ func (s *Server) Handler() http.Handler {
 	r.StrictSlash(false)
 	get := func(path string, h appHandler) {
 		r.Handle(path, s.handle(h)).Methods(http.MethodGet, http.MethodHead)
-		r.HandleFunc(path, preflight).Methods(http.MethodOptions)
 	}
 	get("/", s.landing)
 	get("/conformance", s.conformance)
 	get("/api", s.api)
 	get("/collections", s.collections)
 	get("/collections/{collectionId}", s.collection)
-	get("/collections/{collectionId}/items", s.items)
-	get("/collections/{collectionId}/items/{featureId}", s.item)
+	get("/collections/{collectionId}/items", s.counted(store.UsageItems, s.items))
+	get("/collections/{collectionId}/items/{featureId}", s.counted(store.UsageItems, s.item))
 	get("/collections/{collectionId}/queryables", s.queryables)
 	get("/collections/{collectionId}/schema", s.schema)
+	get("/collections/{collectionId}/nearby", s.collectionNearby)
+	get("/nearby", s.nearby)
+	get("/gan-toi", s.nearbyPage)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
+	s.catalogueRoutes(r)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
@@ -83,7 +93,7 @@ func (s *Server) Handler() http.Handler {
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
 	r.Use(s.metrics.instrument)
-	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(r)))))
+	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(answerPreflight(r))))))
 }
 
 // staticFiles serves embedded files without directory listings.

@@ -23,6 +23,7 @@ type Config struct {
 	LogFormat    string        // GEODATA_LOG_FORMAT: json or text
 	ReadTimeout  time.Duration // GEODATA_READ_TIMEOUT
 	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
+	TrustProxy   bool          // GEODATA_TRUST_PROXY: client addresses from X-Forwarded-For
 }
 
 func defaultConfig() Config {
@@ -34,6 +35,7 @@ func defaultConfig() Config {
 		LogFormat:    envOr("GEODATA_LOG_FORMAT", "text"),
 		ReadTimeout:  envDuration("GEODATA_READ_TIMEOUT", 15*time.Second),
 		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
+		TrustProxy:   os.Getenv("GEODATA_TRUST_PROXY") == "true" || os.Getenv("GEODATA_TRUST_PROXY") == "1",
 	}
 }
 
