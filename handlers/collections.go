@@ -37,7 +37,7 @@ type collectionDoc struct {
 }
 
 type extentDoc struct {
-	Spatial  spatialExtent   `json:"spatial"`
+	Spatial  spatialExtent      `json:"spatial"`
 	Temporal *temporalExtentDoc `json:"temporal,omitempty"`
 }
 

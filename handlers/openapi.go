@@ -19,7 +19,7 @@ import (
 // one place: a new part is a function returning an apiPart, listed in apiParts.
 type apiPart struct {
 	conformance []string
-	tags        []apiTag                                   // the groups of its operations
+	tags        []apiTag                                         // the groups of its operations
 	describe    func(d *apiDoc, snaps []*catalog.Snapshot) error // adds paths and components; nil when none
 }
 
@@ -45,10 +45,10 @@ func (s *Server) conformanceClasses() []string {
 // queryables as parameters (GDAL and QGIS read them there).
 type (
 	apiDoc struct {
-		OpenAPI    string                  `json:"openapi"`
-		Info       apiInfo                 `json:"info"`
-		Servers    []apiServer             `json:"servers"`
-		Tags       []apiTag                `json:"tags"`
+		OpenAPI    string                    `json:"openapi"`
+		Info       apiInfo                   `json:"info"`
+		Servers    []apiServer               `json:"servers"`
+		Tags       []apiTag                  `json:"tags"`
 		Paths      map[string]map[string]any `json:"paths"` // path → method → *apiOperation or a plain object
 		Components apiComponents             `json:"components"`
 	}
@@ -159,7 +159,7 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 				URL: "https://creativecommons.org/licenses/by/4.0/"},
 		},
 		Servers: []apiServer{{URL: base, Description: "this service / dịch vụ này"}},
-		Paths: map[string]map[string]any{},
+		Paths:   map[string]map[string]any{},
 		Components: apiComponents{
 			Parameters: map[string]apiParameter{
 				"f": {Name: "f", In: "query", Description: "Format of the response (wins over the Accept header) / định dạng.",
