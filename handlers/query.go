@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/filter"
 	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/store"
 )
@@ -24,9 +25,9 @@ const (
 
 // itemsParams are the query parameters /items accepts besides the collection's
 // queryables (property=value filters). Each is parsed in parseItemsQuery and
-// documented in the API document; filters (filter, filter-lang) join here.
+// documented in the API document.
 var itemsParams = []string{"f", "lang", "limit", "offset", "bbox", "bbox-crs", "datetime",
-	"properties", "sortby", "crs"}
+	"properties", "sortby", "crs", "filter", "filter-lang", "filter-crs"}
 
 // itemParams are the query parameters of one feature.
 var itemParams = []string{"f", "lang", "crs"}
@@ -37,6 +38,7 @@ type itemsQuery struct {
 	bbox          *bboxFilter
 	when          *interval
 	filters       []propertyFilter
+	filter        *filter.Expr // CQL2; nil for none
 	sortKeys      []sortKey
 	props         []int // selected properties in schema order; nil means all
 	crs           *geo.CRS
@@ -88,6 +90,15 @@ func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex
 		}
 	} else if _, err := systems.param(q.Get("bbox-crs"), "bbox-crs"); err != nil {
 		return out, err
+	}
+	fr, err := parseFilterRequest(q, systems)
+	if err != nil {
+		return out, err
+	}
+	if fr != nil {
+		if out.filter, err = fr.compile(snap); err != nil {
+			return out, err
+		}
 	}
 	if v := q.Get("datetime"); v != "" {
 		if idx.temporal == nil {
@@ -325,7 +336,7 @@ func parseSortBy(v string, snap *catalog.Snapshot) ([]sortKey, error) {
 // page returns the positions of the features of the requested page, in source
 // order or in sortby order, and how many features match in all.
 func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, int) {
-	if q.bbox == nil && q.when == nil && len(q.filters) == 0 && len(q.sortKeys) == 0 {
+	if q.bbox == nil && q.when == nil && len(q.filters) == 0 && q.filter == nil && len(q.sortKeys) == 0 {
 		// Every feature matches, in source order: no need to list them.
 		n := len(snap.Features)
 		start := min(q.offset, n)
@@ -341,7 +352,8 @@ func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, i
 }
 
 // match returns the positions of the matching features, in source order, or in
-// sortby order when asked.
+// sortby order when asked. The R-tree finds the candidates of a bbox, else of
+// the area a filter limits; without either every feature is a candidate.
 func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 	var hits []int32
 	keep := func(i int32) {
@@ -349,12 +361,13 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 			hits = append(hits, i)
 		}
 	}
+	var candidates []int32
+	limited := false
+	if q.bbox == nil && q.filter != nil {
+		candidates, limited = filterCandidates(q.filter, snap)
+	}
 	switch {
-	case q.bbox == nil:
-		for i := range snap.Features {
-			keep(int32(i))
-		}
-	default:
+	case q.bbox != nil:
 		seen := map[int32]bool{}
 		for _, b := range q.bbox.search {
 			snap.Intersecting(b, func(i int32, f *catalog.Feature) bool {
@@ -367,6 +380,14 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 		}
 		if len(q.bbox.search) > 1 {
 			slices.Sort(hits)
+		}
+	case limited:
+		for _, i := range candidates {
+			keep(i)
+		}
+	default:
+		for i := range snap.Features {
+			keep(int32(i))
 		}
 	}
 	if len(q.sortKeys) > 0 {
@@ -388,7 +409,7 @@ func (q itemsQuery) passes(snap *catalog.Snapshot, idx *snapshotIndex, i int32) 
 			return false
 		}
 	}
-	return true
+	return q.filter == nil || selects(q.filter, f)
 }
 
 func equalValue(v, want any) bool {
