@@ -150,23 +150,37 @@ func (f *filterFeature) Geometry() orb.Geometry { return f.Geom }
 func selects(e *filter.Expr, f *catalog.Feature) bool { return e.Match((*filterFeature)(f)) }
 
 // filterCandidates returns the positions of the features of snap that e can
-// select, in source order: those in the R-tree under e's box when the filter
-// limits the area (none when its boxes do not meet), else nil and false.
-func filterCandidates(e *filter.Expr, snap *catalog.Snapshot) ([]int32, bool) {
+// select, in source order, when the filter limits the area: those the R-tree
+// finds under e's box (and under one of within's boxes, when within is not
+// nil; the bbox parameter) — none when the boxes do not meet. Else it returns
+// nil and false.
+func filterCandidates(e *filter.Expr, snap *catalog.Snapshot, within []orb.Bound) ([]int32, bool) {
 	b, ok := e.BBox()
 	if !ok {
 		return nil, false
 	}
-	out := []int32{}
-	if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
-		return out, true
+	boxes := []orb.Bound{b}
+	if within != nil {
+		boxes = boxes[:0]
+		for _, w := range within {
+			if w.Intersects(b) {
+				boxes = append(boxes, orb.Bound{Min: orb.Point{max(w.Min[0], b.Min[0]), max(w.Min[1], b.Min[1])},
+					Max: orb.Point{min(w.Max[0], b.Max[0]), min(w.Max[1], b.Max[1])}})
+			}
+		}
 	}
-	snap.Index.Search(b, func(i int32) bool {
-		out = append(out, i)
-		return true
-	})
+	out := []int32{}
+	for _, b := range boxes {
+		if b.Min[0] > b.Max[0] || b.Min[1] > b.Max[1] {
+			continue
+		}
+		snap.Index.Search(b, func(i int32) bool {
+			out = append(out, i)
+			return true
+		})
+	}
 	slices.Sort(out)
-	return out, true
+	return slices.Compact(out), true
 }
 
 // The CQL2 that filters may use, for the queryables (x-cql2). Every name is

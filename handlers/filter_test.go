@@ -229,6 +229,14 @@ func TestItemsFilterLanguagesAndCRS(t *testing.T) {
 			t.Errorf("%v: %d schools, PostGIS %d", params, len(got), len(want))
 		}
 	}
+	// The bbox parameter and the filter's area overlap: the R-tree searches
+	// where both are, and the answer is what PostGIS finds under both.
+	box := []any{106.35, 21.25, 106.8, 21.6}
+	want = pgFilterIDs(t, e, "schools", src, filter.LangText, " AND ST_Intersects(f.geom, ST_MakeEnvelope($?, $?, $?, $?, 4326))", box...)
+	got = itemIDs(t, plainGet(t), filterURL(e, "schools", "filter", src, "bbox", "106.35,21.25,106.8,21.6"))
+	if len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("bbox and filter: %d schools, PostGIS %d", len(got), len(want))
+	}
 	// GDAL 3.6 writes names with spaces bare and ILIKE; as cql-text they read as GDAL means them.
 	gdalSrc := `(Số học sinh > 700) AND (Huyện ILIKE 'lục ngạn')`
 	want = dbIDs(t, e, "schools", ` AND (f.properties->>'Số học sinh')::int > 700 AND lower(f.properties->>'Huyện') = 'lục ngạn'`)

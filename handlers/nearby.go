@@ -65,7 +65,7 @@ type nearbyFilter struct {
 func (t *nearbyTarget) passes(i int32) bool {
 	f := &t.snap.Features[i]
 	for _, pf := range t.filters {
-		if valueText(f.Props[pf.index]) != pf.value {
+		if catalog.ValueText(f.Props[pf.index]) != pf.value {
 			return false
 		}
 	}
@@ -90,7 +90,7 @@ func (t *nearbyTarget) matches() ([]int32, bool) {
 	var candidates []int32
 	limited := false
 	if t.cql != nil {
-		candidates, limited = filterCandidates(t.cql, t.snap)
+		candidates, limited = filterCandidates(t.cql, t.snap, nil)
 	}
 	out := []int32{}
 	add := func(i int32) bool {

@@ -514,7 +514,7 @@ func itemsExamples(items string, snap *catalog.Snapshot, times *temporalIndex) [
 		if p.Type != "string" || f.Props[i] == nil {
 			continue
 		}
-		v := url.Values{p.Name: {valueText(f.Props[i])}}
+		v := url.Values{p.Name: {catalog.ValueText(f.Props[i])}}
 		ex = append(ex, items+"?"+v.Encode(), items+"?limit=5&sortby=-"+url.QueryEscape(p.Name))
 		break
 	}

@@ -53,6 +53,19 @@ type bboxFilter struct {
 	exact  func(g orb.Geometry) bool
 }
 
+// intersects reports whether feature f meets the bbox, as Intersecting finds it.
+func (b *bboxFilter) intersects(f *catalog.Feature) bool {
+	if b.exact != nil && !b.exact(f.Geom) {
+		return false
+	}
+	for _, s := range b.search {
+		if f.Bound.Intersects(s) && geo.IntersectsBound(f.Geom, s) {
+			return true
+		}
+	}
+	return false
+}
+
 type propertyFilter struct {
 	index int
 	value any // as the property is typed: float64 (integer, number), bool or string
@@ -363,16 +376,34 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 	}
 	var candidates []int32
 	limited := false
-	if q.bbox == nil && q.filter != nil {
-		candidates, limited = filterCandidates(q.filter, snap)
+	if q.filter != nil {
+		var within []orb.Bound
+		if q.bbox != nil {
+			within = q.bbox.search
+		}
+		candidates, limited = filterCandidates(q.filter, snap, within)
 	}
 	switch {
+	case limited && q.bbox != nil:
+		// The R-tree found the features under both the bbox and the filter's
+		// area; the bbox is tested exactly here, the filter in passes.
+		for _, i := range candidates {
+			f := &snap.Features[i]
+			if q.bbox.intersects(f) {
+				keep(i)
+			}
+		}
 	case q.bbox != nil:
-		seen := map[int32]bool{}
+		var seen map[int32]bool // only a box split at the antimeridian can find a feature twice
+		if len(q.bbox.search) > 1 {
+			seen = map[int32]bool{}
+		}
 		for _, b := range q.bbox.search {
 			snap.Intersecting(b, func(i int32, f *catalog.Feature) bool {
 				if !seen[i] && (q.bbox.exact == nil || q.bbox.exact(f.Geom)) {
-					seen[i] = true
+					if seen != nil {
+						seen[i] = true
+					}
 					keep(i)
 				}
 				return true
