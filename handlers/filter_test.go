@@ -229,6 +229,12 @@ func TestItemsFilterLanguagesAndCRS(t *testing.T) {
 			t.Errorf("%v: %d schools, PostGIS %d", params, len(got), len(want))
 		}
 	}
+	// Paging by next links keeps the filter.
+	paged := allItems(t, e.URL+"/collections/schools/items?"+url.Values{"filter": {src}, "limit": {"7"}}.Encode())
+	slices.Sort(paged)
+	if !slices.Equal(paged, want) {
+		t.Errorf("paging by 7: %d schools, PostGIS %d", len(paged), len(want))
+	}
 	// The bbox parameter and the filter's area overlap: the R-tree searches
 	// where both are, and the answer is what PostGIS finds under both.
 	box := []any{106.35, 21.25, 106.8, 21.6}
