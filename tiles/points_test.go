@@ -42,7 +42,7 @@ func sumBlocks(blocks map[[2]int64]int, x0, y0, x1, y1 int64) int {
 
 // tileCount is what a decoded point layer says about its points.
 type tileCount struct {
-	inside, buffered int // singles plus cluster counts: in the tile, in the buffered tile
+	inside, buffered  int // singles plus cluster counts: in the tile, in the buffered tile
 	singles, clusters int
 }
 
@@ -166,7 +166,7 @@ func sampleTiles(perTile map[maptile.Tile]int, n int) []maptile.Tile {
 	if len(all) <= n {
 		return all
 	}
-	out := all[:n/2:n/2]
+	out := all[: n/2 : n/2]
 	rest := all[n/2:]
 	step := len(rest) / (n / 2)
 	for k := 0; k < len(rest) && len(out) < n; k += step {
