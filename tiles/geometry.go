@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
@@ -170,6 +171,10 @@ func (f frame) polygons(mp orb.MultiPolygon, tolerance float64) orb.Geometry {
 			if a := ringArea(ring); (i == 0) != (a > 0) {
 				ring.Reverse()
 			}
+			if i > 0 && -ringArea(ring) >= ringArea(kept[0]) {
+				kept = nil // a hole covering the whole buffered tile: nothing is left
+				break
+			}
 			kept = append(kept, ring)
 		}
 		if len(kept) > 0 {
@@ -185,7 +190,9 @@ func (f frame) polygons(mp orb.MultiPolygon, tolerance float64) orb.Geometry {
 	return out
 }
 
-// ring projects, clips, simplifies and snaps one ring; nil when it has no area left.
+// ring projects, clips, simplifies and snaps one ring; nil when it has no area
+// left. Simplification and snapping can make a ring cross itself: then it is
+// made again without simplification, and the folds snapping left are undone.
 func (f frame) ring(r orb.Ring, tolerance float64) orb.Ring {
 	projected := make(orb.Ring, len(r))
 	for i, p := range r {
@@ -196,13 +203,12 @@ func (f frame) ring(r orb.Ring, tolerance float64) orb.Ring {
 		return nil
 	}
 	if tolerance > 0 {
-		clipped = simplify.DouglasPeucker(tolerance).Ring(clipped)
+		simplified := simplify.DouglasPeucker(tolerance).Ring(slices.Clone(clipped))
+		if ring := cleanRing(simplified); ring != nil && simpleRing(ring) {
+			return ring
+		}
 	}
-	ring := cleanRing(clipped)
-	if len(ring) < 4 || ringArea(ring) == 0 {
-		return nil
-	}
-	return ring
+	return makeSimple(cleanRing(clipped))
 }
 
 // cleanRing snaps a ring to integer units, drops repeated points, collinear
@@ -238,7 +244,11 @@ func cleanRing(r orb.Ring) orb.Ring {
 	if len(pts) < 3 {
 		return nil
 	}
-	return append(orb.Ring(pts), pts[0])
+	ring := append(orb.Ring(pts), pts[0])
+	if ringArea(ring) == 0 {
+		return nil
+	}
+	return ring
 }
 
 func dedupe(pts []orb.Point) []orb.Point {
