@@ -41,11 +41,7 @@ func (t *Tile) Empty() bool { return len(t.Data) == 0 }
 // Gzip returns the tile gzip-compressed.
 func (t *Tile) Gzip() []byte {
 	t.gzOnce.Do(func() {
-		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
-		zw.Write(t.Data) // writes to a bytes.Buffer do not fail
-		zw.Close()
-		b := buf.Bytes()
+		b := gzipBytes(t.Data)
 		t.gz.Store(&b)
 	})
 	b := *t.gz.Load()
@@ -53,6 +49,20 @@ func (t *Tile) Gzip() []byte {
 		t.cache.charge(t, len(b))
 	}
 	return b
+}
+
+// gzipWriters are reused: a gzip writer allocates most of a megabyte.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// gzipBytes compresses b (writes to a bytes.Buffer do not fail).
+func gzipBytes(b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(&buf)
+	zw.Write(b)
+	zw.Close()
+	gzipWriters.Put(zw)
+	return buf.Bytes()
 }
 
 func (t *Tile) olderThan(id string, version int64) bool {
