@@ -26,6 +26,7 @@ type Catalog struct {
 	snaps    atomic.Pointer[snapshotSet]
 	updateMu sync.Mutex // serializes copy-on-write updates of snaps
 	locks    sync.Map   // collection id → *sync.Mutex: one reload at a time per collection
+	deltas   atomic.Int64
 	dbUp     atomic.Bool
 	loaded   atomic.Bool
 	reloads  atomic.Int64
@@ -59,8 +60,11 @@ func (c *Catalog) Ready() bool { return c.loaded.Load() }
 // DatabaseUp reports whether the notification connection is alive.
 func (c *Catalog) DatabaseUp() bool { return c.dbUp.Load() }
 
-// Reloads counts snapshot loads since start.
+// Reloads counts full snapshot loads since start.
 func (c *Catalog) Reloads() int64 { return c.reloads.Load() }
+
+// Deltas counts item writes applied to snapshots as deltas since start.
+func (c *Catalog) Deltas() int64 { return c.deltas.Load() }
 
 // LoadAll loads every collection of the database.
 func (c *Catalog) LoadAll(ctx context.Context) error {
@@ -94,7 +98,13 @@ func (l listener) Disconnected(error) { l.c.dbUp.Store(false) }
 
 func (l listener) Changed(ctx context.Context, ch store.Change) {
 	go func() {
-		if err := l.c.reload(ctx, ch.Collection, ch.Version); err != nil && ctx.Err() == nil {
+		var err error
+		if ch.Kind == "delta" {
+			err = l.c.applyDelta(ctx, ch)
+		} else {
+			err = l.c.reload(ctx, ch.Collection, ch.Version)
+		}
+		if err != nil && ctx.Err() == nil {
 			l.c.log.Error("reload collection", "collection", ch.Collection, "version", ch.Version, "err", err)
 		}
 	}()
@@ -150,17 +160,69 @@ func (c *Catalog) reload(ctx context.Context, id string, atLeast int64) error {
 
 // load reads a collection and its current generation into a new snapshot.
 func (c *Catalog) load(ctx context.Context, id string) (*Snapshot, error) {
-	col, err := c.db.Collection(ctx, id)
+	var b *SnapshotBuilder
+	err := c.db.LoadCollection(ctx, id, nil, func(col store.Collection) error {
+		b = NewSnapshotBuilder(col)
+		return nil
+	}, func(sf *store.StoredFeature) error { return b.Add(sf) })
+	if err != nil {
+		return nil, fmt.Errorf("load collection %s: %w", id, err)
+	}
+	return b.Build(), nil
+}
+
+// applyDelta derives a new snapshot from the current one and the changed features
+// of an item write, instead of reloading the whole collection. When the delta does
+// not follow the current version (a missed or reordered notification) or changes
+// the schema, it falls back to a full reload.
+func (c *Catalog) applyDelta(ctx context.Context, ch store.Change) error {
+	mu, _ := c.locks.LoadOrStore(ch.Collection, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	old, ok := c.Snapshot(ch.Collection)
+	if ok && old.Version() >= ch.Version {
+		mu.(*sync.Mutex).Unlock()
+		return nil
+	}
+	var snap *Snapshot
+	if ok && old.Version() == ch.Version-1 {
+		var err error
+		if snap, err = c.loadDelta(ctx, old, ch.IDs); err != nil {
+			mu.(*sync.Mutex).Unlock()
+			return err
+		}
+	}
+	if snap == nil || snap.Version() != ch.Version {
+		mu.(*sync.Mutex).Unlock()
+		return c.reload(ctx, ch.Collection, ch.Version)
+	}
+	c.put(snap)
+	c.deltas.Add(1)
+	mu.(*sync.Mutex).Unlock()
+	return nil
+}
+
+// loadDelta reads the changed features and builds the next snapshot; nil when the
+// change cannot be applied as a delta.
+func (c *Catalog) loadDelta(ctx context.Context, old *Snapshot, ids []string) (*Snapshot, error) {
+	var col store.Collection
+	changed := map[string]*Feature{}
+	var b *SnapshotBuilder
+	err := c.db.LoadCollection(ctx, old.ID(), ids, func(cl store.Collection) error {
+		col = cl
+		b = NewSnapshotBuilder(cl)
+		return nil
+	}, func(sf *store.StoredFeature) error {
+		f, err := b.decode(sf)
+		changed[f.ID] = f
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	b := NewSnapshotBuilder(col)
-	if col.Generation != 0 {
-		if err := c.db.ScanFeatures(ctx, col.Generation, b.Add); err != nil {
-			return nil, fmt.Errorf("load collection %s: %w", id, err)
-		}
+	if col.Generation != old.Collection.Generation || !sameSchema(col.Schema, old.Collection.Schema) {
+		return nil, nil
 	}
-	return b.Build(), nil
+	return old.withChanges(col, ids, changed), nil
 }
 
 // put swaps in a new set holding snap.

@@ -21,6 +21,7 @@ import (
 type Feature struct {
 	ID    string
 	NumID uint64
+	Rev   int64 // collection version of the feature's last item write; 0: as imported
 	Geom  orb.Geometry
 	Bound orb.Bound
 	Props []any
@@ -98,23 +99,82 @@ func NewSnapshotBuilder(c store.Collection) *SnapshotBuilder {
 
 // Add decodes a stored feature and appends it.
 func (b *SnapshotBuilder) Add(sf *store.StoredFeature) error {
+	f, err := b.decode(sf)
+	if err != nil {
+		return err
+	}
+	b.snap.byID[f.ID] = int32(len(b.snap.Features))
+	b.snap.Features = append(b.snap.Features, *f)
+	return nil
+}
+
+// decode turns a stored row into a feature with its pre-encoded GeoJSON.
+func (b *SnapshotBuilder) decode(sf *store.StoredFeature) (*Feature, error) {
 	g, err := wkb.Unmarshal(sf.WKB)
 	if err != nil {
-		return fmt.Errorf("feature %s: geometry: %w", sf.ID, err)
+		return nil, fmt.Errorf("feature %s: geometry: %w", sf.ID, err)
 	}
 	props, err := decodeProps(sf.Properties, b.snap.Collection.Schema)
 	if err != nil {
-		return fmt.Errorf("feature %s: %w", sf.ID, err)
+		return nil, fmt.Errorf("feature %s: %w", sf.ID, err)
 	}
-	f := Feature{ID: sf.ID, NumID: uint64(sf.NumID), Geom: g, Bound: g.Bound(), Props: props}
-	f.JSON, err = EncodeFeature(&f, b.snap.Collection.Schema)
+	f := &Feature{ID: sf.ID, NumID: uint64(sf.NumID), Rev: sf.Rev, Geom: g, Bound: g.Bound(), Props: props}
+	f.JSON, err = EncodeFeature(f, b.snap.Collection.Schema)
 	if err != nil {
-		return fmt.Errorf("feature %s: %w", sf.ID, err)
+		return nil, fmt.Errorf("feature %s: %w", sf.ID, err)
 	}
-	b.snap.byID[f.ID] = int32(len(b.snap.Features))
-	b.snap.Features = append(b.snap.Features, f)
-	return nil
+	return f, nil
 }
+
+// withChanges derives the next snapshot: features of ids are replaced by their
+// changed version, removed when absent from changed, or appended when new. The
+// old snapshot is not modified; the index is copied on write, or rebuilt when
+// features were removed (positions shift).
+func (s *Snapshot) withChanges(col store.Collection, ids []string, changed map[string]*Feature) *Snapshot {
+	next := &Snapshot{Collection: col, byName: s.byName, LoadedAt: time.Now()}
+	removed := false
+	for _, id := range ids {
+		if _, ok := changed[id]; !ok && s.Feature(id) != nil {
+			removed = true
+		}
+	}
+	next.Features = make([]Feature, 0, len(s.Features)+len(ids))
+	next.byID = make(map[string]int32, len(s.Features)+len(ids))
+	for i := range s.Features {
+		f := &s.Features[i]
+		if nf, ok := changed[f.ID]; ok {
+			f = nf
+		} else if slices.Contains(ids, f.ID) {
+			continue // deleted
+		}
+		next.byID[f.ID] = int32(len(next.Features))
+		next.Features = append(next.Features, *f)
+	}
+	for _, id := range ids {
+		if nf, ok := changed[id]; ok && s.Feature(id) == nil {
+			next.byID[id] = int32(len(next.Features))
+			next.Features = append(next.Features, *nf)
+		}
+	}
+	if removed {
+		next.Index = geo.NewIndex()
+		for i := range next.Features {
+			next.Index.Insert(next.Features[i].Bound, int32(i))
+		}
+		return next
+	}
+	next.Index = s.Index.Copy()
+	for _, id := range ids {
+		i := next.byID[id]
+		if old := s.Feature(id); old != nil {
+			next.Index.Delete(old.Bound, i)
+		}
+		next.Index.Insert(next.Features[i].Bound, i)
+	}
+	return next
+}
+
+func sameSchema(a, b []store.Property) bool { return slices.Equal(a, b) }
 
 // Build indexes the features and returns the finished snapshot.
 func (b *SnapshotBuilder) Build() *Snapshot {

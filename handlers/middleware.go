@@ -64,7 +64,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "query", r.URL.RawQuery,
 			"status", sw.status, "bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000,
 			"request_id", requestID(r.Context()))
 	})

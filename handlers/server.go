@@ -24,11 +24,12 @@ type Config struct {
 
 // Server answers the HTTP API and pages from a catalog.
 type Server struct {
-	cat    *catalog.Catalog
-	cfg    Config
-	log    *slog.Logger
-	pages  *template.Template
-	static fs.FS
+	cat     *catalog.Catalog
+	cfg     Config
+	log     *slog.Logger
+	pages   *template.Template
+	static  fs.FS
+	metrics *metrics
 }
 
 // New prepares a server.
@@ -42,7 +43,7 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static}, nil
+	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat)}, nil
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -60,6 +61,7 @@ func (s *Server) Handler() http.Handler {
 	get("/collections/{collectionId}/items/{featureId}", s.item)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
@@ -68,6 +70,7 @@ func (s *Server) Handler() http.Handler {
 		return &Error{Status: http.StatusMethodNotAllowed, Code: "MethodNotAllowed",
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
+	r.Use(s.metrics.instrument)
 	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
 }
 

@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -23,12 +24,28 @@ func headerKey(h string) string {
 }
 
 var (
-	lonHeaders    = []string{"lon", "lng", "long", "longitude", "kinhdo", "kinhdodd", "x", "toadox", "coordx", "xcoord", "easting"}
-	latHeaders    = []string{"lat", "latitude", "vido", "vidodd", "y", "toadoy", "coordy", "ycoord", "northing"}
+	lonHeaders = []string{"lon", "lng", "long", "longitude", "kinhdo", "kinhdodd", "kinhdodong", "kinhtuyen", "x", "toadox", "coordx", "xcoord",
+		"xcoordinate", "pointx", "hoanhdo", "easting", "east"}
+	latHeaders = []string{"lat", "latitude", "vido", "vidodd", "vidobac", "vituyen", "y", "toadoy", "coordy", "ycoord",
+		"ycoordinate", "pointy", "tungdo", "northing", "north"}
 	pairHeaders   = []string{"toado", "latlon", "latlng", "latlong", "vitri", "coordinates", "location", "vido,kinhdo"}
 	idHeaders     = []string{"id", "fid", "ma", "maso", "madinhdanh", "objectid", "code", "gid", "featureid"}
 	unitStripping = regexp.MustCompile(`\s*\([^)]*\)\s*$`) // "Kinh độ (độ)" → "Kinh độ"
 )
+
+// coordSuffixes are what follows a coordinate heading without parentheses:
+// "X_VN2000", "Kinh độ WGS84", "Lat_DD", "Toạ độ X m".
+var coordSuffixes = []string{"vn2000", "wgs84", "tm3", "utm", "dd", "m"}
+
+// trimCoordSuffix removes one of coordSuffixes from a heading key.
+func trimCoordSuffix(k string) string {
+	for _, s := range coordSuffixes {
+		if t, ok := strings.CutSuffix(k, s); ok && t != "" {
+			return t
+		}
+	}
+	return k
+}
 
 // coordColumns are the positions of the coordinate columns of a header.
 type coordColumns struct {
@@ -56,7 +73,7 @@ func findColumns(header []string, opts Options) (coordColumns, error) {
 		}
 		for _, cand := range candidates {
 			for i, k := range keys {
-				if k == cand {
+				if k == cand || trimCoordSuffix(k) == cand {
 					return i, nil
 				}
 			}
@@ -83,7 +100,32 @@ func findColumns(header []string, opts Options) (coordColumns, error) {
 	return c, nil
 }
 
-var dmsPattern = regexp.MustCompile(`^\s*([+-]?\d+(?:[.,]\d+)?)\s*[°º:d ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′’m: ]\s*)?(?:(\d+(?:[.,]\d+)?)\s*(?:["″”s]|'')?\s*)?([NSEWBĐT])?\s*$`)
+// findIDColumn locates the id column of a header: the one opts names, else the
+// first with an id-like name; -1 when none.
+func findIDColumn(header []string, opts Options) (int, error) {
+	if opts.IDColumn != "" {
+		for i, h := range header {
+			if h == opts.IDColumn || headerKey(h) == headerKey(opts.IDColumn) {
+				return i, nil
+			}
+		}
+		return -1, fmt.Errorf("id column %q not found (columns: %s)", opts.IDColumn, strings.Join(header, ", "))
+	}
+	for _, cand := range idHeaders {
+		for i, h := range header {
+			if headerKey(h) == cand {
+				return i, nil
+			}
+		}
+	}
+	return -1, nil
+}
+
+// dmsPattern reads degrees, minutes and seconds with the usual marks (° ' ",
+// ′ ″, d m s, colons or spaces) and a hemisphere letter, English or Vietnamese
+// (B = Bắc, N; Đ = Đông, E; T = Tây, W). A lower-case s right after the seconds
+// is their mark; otherwise S is the southern hemisphere.
+var dmsPattern = regexp.MustCompile(`^\s*([+-]?\d+(?:[.,]\d+)?)\s*[°º:dD ]\s*(?:(\d+(?:[.,]\d+)?)\s*['′’mM: ]\s*)?(?:(\d+(?:[.,]\d+)?)\s*(?:["″”s]|'')?\s*)?([NSEWBĐTnsewbđt])?\s*$`)
 
 // parseCoordinate reads a coordinate written as a decimal number (with a decimal
 // point or comma) or as degrees-minutes-seconds such as 21°16'26.5"N.
@@ -95,18 +137,21 @@ func parseCoordinate(s string) (float64, error) {
 	if v, err := parseDecimal(s); err == nil {
 		return v, nil
 	}
-	m := dmsPattern.FindStringSubmatch(strings.ToUpper(s))
+	m := dmsPattern.FindStringSubmatch(s)
 	if m == nil {
 		return 0, fmt.Errorf("%q is not a number or degrees-minutes-seconds", s)
 	}
-	deg, _ := parseDecimal(m[1])
-	mins, _ := parseDecimal(orZero(m[2]))
-	secs, _ := parseDecimal(orZero(m[3]))
+	deg, err1 := parseDecimal(m[1])
+	mins, err2 := parseDecimal(orZero(m[2]))
+	secs, err3 := parseDecimal(orZero(m[3]))
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return 0, fmt.Errorf("%q: %v", s, err)
+	}
 	if mins >= 60 || secs >= 60 {
 		return 0, fmt.Errorf("%q: minutes and seconds must be below 60", s)
 	}
 	v := math.Abs(deg) + mins/60 + secs/3600
-	if strings.HasPrefix(m[1], "-") || m[4] == "S" || m[4] == "W" || m[4] == "T" {
+	if hemi := strings.ToUpper(m[4]); strings.HasPrefix(m[1], "-") || hemi == "S" || hemi == "W" || hemi == "T" {
 		v = -v
 	}
 	return v, nil

@@ -15,15 +15,20 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// maxCSVLine bounds the first line read to detect the delimiter.
-const maxCSVLine = 1 << 20
+// maxCSVLine bounds a physical line of a CSV file: a longer one means the file
+// is not line-oriented text (or is in an encoding without line breaks).
+const maxCSVLine = 4 << 20
 
 // readCSV reads a delimited text file with a header row and coordinate columns.
 func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte{0xEF, 0xBB, 0xBF}) {
-		br.Discard(3)
+	text, enc, err := openText(r, opts.Encoding)
+	if err != nil {
+		return err
 	}
+	if opts.Encoding == "" && enc != EncodingUTF8 {
+		opts.note(SeverityNote, "", "text encoding %s detected; give --encoding if it is wrong", enc)
+	}
+	br := bufio.NewReaderSize(&lineLimiter{r: text, max: maxCSVLine}, 64<<10)
 	comma := opts.Delimiter
 	if comma == 0 {
 		if opts.Format == "tsv" {
@@ -36,6 +41,7 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
+	cr.LazyQuotes = false
 
 	header, err := readHeader(cr)
 	if err != nil {
@@ -45,6 +51,7 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrFormat, err)
 	}
+	cols.tell(opts.coords, header)
 	for n := 0; ; n++ {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -53,7 +60,6 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		var perr *csv.ParseError
 		if errors.As(err, &perr) {
 			rec := &Record{Line: perr.StartLine}
@@ -63,12 +69,16 @@ func readCSV(ctx context.Context, r io.Reader, opts Options, emit func(*Record) 
 			}
 			continue
 		}
-		if err != nil {
+		if errors.Is(err, ErrFormat) {
 			return err
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		if blank(row) {
 			continue
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if err := emit(csvRecord(line, header, row, cols)); err != nil {
 			return err
 		}
@@ -157,7 +167,7 @@ func blank(row []string) bool {
 // detectDelimiter picks comma, semicolon or tab: the one most frequent outside
 // quotes on the first line.
 func detectDelimiter(br *bufio.Reader) rune {
-	peek, _ := br.Peek(maxCSVLine)
+	peek, _ := br.Peek(1 << 20)
 	if i := bytes.IndexByte(peek, '\n'); i >= 0 {
 		peek = peek[:i]
 	}
@@ -178,4 +188,31 @@ func detectDelimiter(br *bufio.Reader) rune {
 		}
 	}
 	return best
+}
+
+// lineLimiter fails a read once a physical line grows beyond max bytes, so that
+// a file without line breaks is refused with a clear error instead of being
+// buffered whole.
+type lineLimiter struct {
+	r    io.Reader
+	max  int
+	cur  int // bytes of the current line so far
+	line int // 1-based number of the current line
+}
+
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i := 0; i < n; i++ {
+		if p[i] == '\n' {
+			l.cur = 0
+			l.line++
+			continue
+		}
+		l.cur++
+		if l.cur > l.max {
+			return i, fmt.Errorf("%w: line %d is longer than %d MiB: not a line-oriented text file, or an encoding without line breaks",
+				ErrFormat, l.line+1, l.max>>20)
+		}
+	}
+	return n, err
 }

@@ -45,6 +45,16 @@ func readGeoJSON(ctx context.Context, r io.Reader, opts Options, emit func(*Reco
 			return fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 		key, _ := keyTok.(string)
+		if key == "crs" {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return fmt.Errorf("%w: member \"crs\": %v", ErrFormat, err)
+			}
+			if err := opts.coords.geoJSONCRS(raw); err != nil {
+				return err
+			}
+			continue
+		}
 		if key == "features" {
 			if err := streamFeatures(ctx, dec, lineOf, opts, emit); err != nil {
 				return err

@@ -10,6 +10,7 @@
 package importers
 
 import (
+	"archive/zip"
 	"context"
 	"errors"
 	"fmt"
@@ -56,21 +57,67 @@ func (r *Record) reject(column, reason string) {
 
 // Options are the reader settings shared by the CLI and the upload API.
 type Options struct {
-	Format    string // csv, tsv, geojson, ndjson; empty: from the file name
-	LonColumn string // coordinate columns; empty: detected from the header
-	LatColumn string
-	IDColumn  string // column holding a stable feature id; empty: detected (id, ma, fid…)
-	Delimiter rune   // CSV delimiter; 0: detected
+	Format    string `json:"format,omitempty"`     // see Formats; empty: from the file name and content
+	LonColumn string `json:"lon_column,omitempty"` // coordinate columns; empty: detected from the header
+	LatColumn string `json:"lat_column,omitempty"`
+	IDColumn  string `json:"id_column,omitempty"` // column holding a stable feature id; empty: detected (id, ma, fid…)
+	Delimiter rune   `json:"delimiter,omitempty"` // CSV delimiter; 0: detected
+	Encoding  string `json:"encoding,omitempty"`  // text encoding (see ParseEncoding); empty: detected
+	Sheet     string `json:"sheet,omitempty"`     // spreadsheet sheet; empty: the first
+	// Layer picks what to read from a file holding several: the GTFS layer
+	// (LayerStops or LayerRoutes), or the Shapefile of a folder or zip.
+	Layer string `json:"layer,omitempty"`
+	// Notify, when set, receives what a reader learns about the whole file: notes
+	// (SeverityNote: the encoding detected, the sheet read…) and file-level
+	// warnings (a GTFS feed without shapes.txt…).
+	Notify func(Problem) `json:"-"`
+	// CRS is the coordinates' reference system (--crs: "EPSG:9214", an OGC
+	// URI…); empty: from a .prj beside the file or inside it, else WGS 84 —
+	// or, for coordinates in metres, the region's one VN-2000 system.
+	CRS    string  `json:"crs,omitempty"`
+	Region *Region `json:"-"` // where the features belong; set by ingest
+
+	coords *coordinates // this file's coordinate handling, set by Read for the readers
+}
+
+// note sends a file-level note or warning to opts.Notify.
+func (o Options) note(sev Severity, sheet, format string, args ...any) {
+	if o.Notify != nil {
+		o.Notify(Problem{Sheet: sheet, Reason: fmt.Sprintf(format, args...), Severity: sev})
+	}
 }
 
 // ErrFormat marks a file that cannot be read at all (wrong format, truncated…).
 var ErrFormat = errors.New("unreadable file")
 
+// Formats are the format names Options.Format accepts.
+var Formats = []string{"csv", "tsv", "geojson", "ndjson", "xlsx", "shapefile", "kml", "kmz", "gtfs"}
+
 // Read reads the file at path and calls emit for every record, in file order.
+// path is a file, or for a Shapefile also a folder.
 func Read(ctx context.Context, path string, opts Options, emit func(*Record) error) error {
 	format := opts.Format
 	if format == "" {
-		format = DetectFormat(path)
+		f, err := SniffFormat(path)
+		if err != nil {
+			return err
+		}
+		format = f
+	}
+	var err error
+	if opts.coords, err = newCoordinates(path, opts); err != nil {
+		return err
+	}
+	emit = opts.coords.wrap(emit)
+	switch format {
+	case "shapefile", "shp":
+		return readShapefile(ctx, path, opts, emit)
+	case "xlsx":
+		return readXLSX(ctx, path, opts, emit)
+	case "kmz":
+		return readKMZ(ctx, path, opts, emit)
+	case "gtfs":
+		return readGTFS(ctx, path, opts, emit)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -82,11 +129,14 @@ func Read(ctx context.Context, path string, opts Options, emit func(*Record) err
 		return readCSV(ctx, f, opts, emit)
 	case "geojson", "ndjson":
 		return readGeoJSON(ctx, f, opts, emit)
+	case "kml":
+		return readKML(ctx, f, opts, emit)
 	}
-	return fmt.Errorf("%w: format %q of %s is not supported (csv, tsv, geojson, ndjson)", ErrFormat, format, filepath.Base(path))
+	return fmt.Errorf("%w: format %q of %s is not supported (%s)", ErrFormat, format, filepath.Base(path), strings.Join(Formats, ", "))
 }
 
-// DetectFormat names the format of a file from its extension.
+// DetectFormat names the format of a file from its name alone ("zip" when only
+// the content can tell: see SniffFormat).
 func DetectFormat(path string) string {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".csv", ".txt":
@@ -97,6 +147,52 @@ func DetectFormat(path string) string {
 		return "geojson"
 	case ".ndjson", ".geojsonl", ".geojsons", ".jsonl":
 		return "ndjson"
+	case ".xlsx", ".xlsm":
+		return "xlsx"
+	case ".shp":
+		return "shapefile"
 	}
 	return strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+}
+
+// SniffFormat names the format of the file or folder at path, looking inside
+// zip archives and folders when the name does not tell.
+func SniffFormat(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", err
+	}
+	if st.IsDir() {
+		return "shapefile", nil
+	}
+	format := DetectFormat(path)
+	if format != "zip" {
+		return format, nil
+	}
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s is not a readable zip archive (truncated or damaged?): %v", ErrFormat, filepath.Base(path), err)
+	}
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		name := strings.ToLower(f.Name)
+		names = append(names, f.Name)
+		switch {
+		case strings.HasSuffix(name, ".shp"):
+			return "shapefile", nil
+		case path2base(name) == "stops.txt":
+			return "gtfs", nil
+		case strings.HasSuffix(name, ".kml"):
+			return "kmz", nil
+		}
+	}
+	return "", fmt.Errorf("%w: the zip archive %s holds no Shapefile, GTFS feed or KML (it has: %s)", ErrFormat, filepath.Base(path), strings.Join(names, ", "))
+}
+
+func path2base(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		return name[i+1:]
+	}
+	return name
 }

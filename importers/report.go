@@ -12,6 +12,7 @@ type Severity string
 const (
 	SeverityError   Severity = "error"
 	SeverityWarning Severity = "warning"
+	SeverityNote    Severity = "note" // an assumption made, reported once per file
 )
 
 // Problem is one thing wrong with one row (or the whole file when Line is 0).

@@ -44,6 +44,7 @@ type Schema struct {
 	fields []Field
 	seen   []int
 	index  map[string]int
+	forced map[string]string // types fixed by a mapping file: they never widen
 }
 
 // NewSchema returns an empty schema.
@@ -63,6 +64,24 @@ func (s *Schema) Observe(rec *Record) {
 	}
 }
 
+// Force fixes the types of some fields (from a mapping file); values that do
+// not fit are rejected before they reach the schema (see Mapping.Apply).
+func (s *Schema) Force(fields []Field) {
+	if s.forced == nil {
+		s.forced = map[string]string{}
+	}
+	for _, f := range fields {
+		s.forced[f.Name] = f.Type
+	}
+}
+
+func (s *Schema) typeAt(i int) string {
+	if t, ok := s.forced[s.fields[i].Name]; ok {
+		return t
+	}
+	return typeOf(s.seen[i])
+}
+
 // Seed adds fields of a known schema first (for append and upsert), so that the
 // stored schema keeps its order and types widen from the stored ones.
 func (s *Schema) Seed(fields []Field) {
@@ -80,7 +99,7 @@ func (s *Schema) Seed(fields []Field) {
 func (s *Schema) Fields() []Field {
 	out := make([]Field, len(s.fields))
 	for i, f := range s.fields {
-		out[i] = Field{Name: f.Name, Type: typeOf(s.seen[i])}
+		out[i] = Field{Name: f.Name, Type: s.typeAt(i)}
 	}
 	return out
 }
@@ -238,7 +257,7 @@ func (s *Schema) Convert(rec *Record) map[string]any {
 		if !ok {
 			continue
 		}
-		if v, ok := convert(p.Value, typeOf(s.seen[i])); ok {
+		if v, ok := convert(p.Value, s.typeAt(i)); ok {
 			out[p.Name] = v
 		}
 	}

@@ -67,13 +67,15 @@ func validPoint(p orb.Point) error {
 	if math.IsNaN(lon) || math.IsNaN(lat) || math.IsInf(lon, 0) || math.IsInf(lat, 0) {
 		return fmt.Errorf("coordinate is not a finite number")
 	}
-	if lat < -90 || lat > 90 {
+	// slack for the rounding noise of real files (Natural Earth has 180.00000000000006)
+	const slack = 1e-9
+	if lat < -90-slack || lat > 90+slack {
 		if lon >= -90 && lon <= 90 && lat >= -180 && lat <= 180 {
 			return fmt.Errorf("latitude %g is out of range; longitude and latitude look swapped", lat)
 		}
 		return fmt.Errorf("latitude %g is out of range -90..90", lat)
 	}
-	if lon < -180 || lon > 180 {
+	if lon < -180-slack || lon > 180+slack {
 		return fmt.Errorf("longitude %g is out of range -180..180 (projected coordinates? give --crs)", lon)
 	}
 	return nil

@@ -54,6 +54,7 @@ type Request struct {
 	SourceName   string // recorded in the version; default: the file's base name
 	Collection   string
 	Options      importers.Options
+	Mapping      *importers.Mapping // optional: rename, type and drop columns
 	Mode         Mode
 	Metadata     store.Metadata
 	DryRun       bool  // validate only
@@ -149,12 +150,16 @@ func (req *Request) check() error {
 	if req.Region == nil {
 		return errors.New("a region profile is required")
 	}
-	return nil
+	req.Options.Region = regionHint(req.Region)
+	return req.Options.ValidateCRS()
 }
 
 func (req *Request) format() string {
 	if req.Options.Format != "" {
 		return req.Options.Format
+	}
+	if f, err := importers.SniffFormat(req.Path); err == nil {
+		return f
 	}
 	return importers.DetectFormat(req.SourceName)
 }
@@ -165,11 +170,12 @@ func (req *Request) fingerprint(fileSum string) string {
 	b, _ := json.Marshal(struct {
 		File         string
 		Options      importers.Options
+		Mapping      *importers.Mapping
 		Mode         Mode
 		Metadata     store.Metadata
 		AllowOutside bool
 		Region       [4]float64
-	}{fileSum, req.Options, req.Mode, req.Metadata, req.AllowOutside, req.Region.BBox})
+	}{fileSum, req.Options, req.Mapping, req.Mode, req.Metadata, req.AllowOutside, req.Region.BBox})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
@@ -209,6 +215,9 @@ type idEntry struct {
 func validate(ctx context.Context, req Request, existing *store.Collection, rep *importers.Report) (*plan, error) {
 	p := &plan{schema: importers.NewSchema(), rejected: map[int]bool{}, idOverride: map[int]string{}, numOverride: map[int]int64{}}
 	types := importers.GeometryTypes{}
+	if req.Mapping != nil {
+		p.schema.Force(req.Mapping.Types())
+	}
 	if existing != nil {
 		p.schema.Seed(fieldsOf(existing.Schema))
 		if existing.GeometryType != "" {
@@ -218,9 +227,18 @@ func validate(ctx context.Context, req Request, existing *store.Collection, rep 
 	seen := make(map[int64]idEntry)
 	hashIDs := 0
 	ordinal := -1
-	err := importers.Read(ctx, req.Path, req.Options, func(rec *importers.Record) error {
+	opts := req.Options
+	opts.Notify = func(prob importers.Problem) {
+		if prob.Severity == importers.SeverityNote {
+			rep.Note("%s", prob.Reason)
+			return
+		}
+		rep.Add(prob)
+	}
+	err := importers.Read(ctx, req.Path, opts, func(rec *importers.Record) error {
 		ordinal++
 		rep.Read++
+		req.Mapping.Apply(rec)
 		if req.Progress != nil && rep.Read%10000 == 0 {
 			req.Progress("validate", rep.Read, 0)
 		}
@@ -451,6 +469,7 @@ func newRowSource(ctx context.Context, req Request, p *plan, generation int64) *
 			if p.rejected[ordinal] {
 				return nil
 			}
+			req.Mapping.Apply(rec)
 			row, err := p.row(rec, ordinal, req, generation, ord)
 			if err != nil {
 				return err

@@ -5,11 +5,15 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/importers"
 	"github.com/vn-opendata/geodata/store"
 )
@@ -37,28 +41,27 @@ func WriteDemo(dir string, region *catalog.Region, regionName string) (Stats, er
 	var m Manifest
 	m.Region = regionName
 	var st Stats
-	steps := []func(*generator, string) (Entry, int, error){
-		schools, btsSites, postalPoints, parking, trafficSignals, busNetwork, busStations, ports,
+	steps := []func(*generator, string) ([]Entry, int, error){
+		one(schools), one(btsSites), one(postalPoints), one(parking), one(trafficSignals), busNetwork, one(busStations), one(ports),
 	}
 	for _, step := range steps {
-		e, n, err := step(g, dir)
+		entries, n, err := step(g, dir)
 		if err != nil {
 			return st, err
 		}
-		m.Entries = append(m.Entries, e)
+		m.Entries = append(m.Entries, entries...)
 		st.Files++
 		st.Features += n
-		if e.Collection == "bus-routes" { // the bus network writes its stops too
-			stops, n, err := busStops(g, dir)
-			if err != nil {
-				return st, err
-			}
-			m.Entries = append(m.Entries, stops)
-			st.Files++
-			st.Features += n
-		}
 	}
 	return st, writeManifest(dir, m)
+}
+
+// one adapts a writer of one collection to the steps of WriteDemo.
+func one(step func(*generator, string) (Entry, int, error)) func(*generator, string) ([]Entry, int, error) {
+	return func(g *generator, dir string) ([]Entry, int, error) {
+		e, n, err := step(g, dir)
+		return []Entry{e}, n, err
+	}
 }
 
 func meta(no int, title, titleEn, agency, theme, freq, desc string, keywords ...string) store.Metadata {
@@ -84,31 +87,41 @@ var schoolLevels = []struct {
 	{"Giáo dục nghề nghiệp – GDTX", "Trung tâm GDNN-GDTX", 3, [2]int{150, 900}},
 }
 
+// schools writes the schools as an Excel workbook as the education department
+// keeps it: a title block, Vietnamese headers, dates as Excel dates, the rows
+// sorted by district with the district cells merged.
 func schools(g *generator, dir string) (Entry, int, error) {
 	const n = 1800
 	header := []string{"Mã trường", "Tên trường", "Cấp học", "Địa chỉ", "Huyện", "Số học sinh", "Ngày thành lập", "Điện thoại", "Kinh độ", "Vĩ độ"}
-	rows := make([][]string, 0, n)
+	rows := make([][]SheetCell, 0, n)
 	for i := 1; i <= n; i++ {
 		t := g.town()
 		lon, lat := g.near(t, 3)
 		lv := schoolLevels[g.weighted(len(schoolLevels), func(i int) int { return schoolLevels[i].weight })]
 		commune := g.pick(communes)
 		students := lv.students[0] + g.rng.IntN(lv.students[1]-lv.students[0])
-		opened := fmt.Sprintf("%04d-%02d-%02d", 1960+g.rng.IntN(60), 1+g.rng.IntN(12), 1+g.rng.IntN(28))
-		rows = append(rows, []string{
+		opened := time.Date(1960+g.rng.IntN(60), time.Month(1+g.rng.IntN(12)), 1+g.rng.IntN(28), 0, 0, 0, 0, time.UTC)
+		rows = append(rows, []SheetCell{
 			fmt.Sprintf("BG-TR-%05d", i),
 			fmt.Sprintf("%s %s", lv.prefix, commune),
 			lv.name,
 			fmt.Sprintf("Xã %s, %s", commune, districtLabel(t.District)),
 			t.District,
-			strconv.Itoa(students),
+			students,
 			opened,
 			fmt.Sprintf("0204 3%03d %03d", g.rng.IntN(1000), g.rng.IntN(1000)),
-			ftoa(lon), ftoa(lat),
+			lon, lat,
 		})
 	}
-	file := "schools.csv"
-	err := writeCSV(filepath.Join(dir, file), header, rows)
+	sort.SliceStable(rows, func(i, j int) bool { return rows[i][4].(string) < rows[j][4].(string) })
+	file := "schools.xlsx"
+	err := WriteXLSX(filepath.Join(dir, file), Workbook{
+		Sheet:       "Danh sách trường",
+		Title:       []string{"UBND TỈNH BẮC GIANG — SỞ GIÁO DỤC VÀ ĐÀO TẠO", "DANH SÁCH CƠ SỞ GIÁO DỤC NĂM HỌC 2024–2025 (dữ liệu mẫu)"},
+		Header:      header,
+		Rows:        rows,
+		MergeColumn: 5,
+	})
 	return Entry{File: file, Collection: "schools", Options: importers.Options{IDColumn: "Mã trường"},
 		Metadata: meta(1, "Trường học các cấp", "Schools", "so-gddt", "EDUC", "ANNUAL",
 			"Vị trí các trường mầm non, tiểu học, trung học cơ sở, trung học phổ thông và trung tâm GDNN-GDTX (mục 5–12 của Kế hoạch), kèm cấp học và số học sinh.",
@@ -130,31 +143,38 @@ var operators = []struct {
 	weight int
 }{{"Viettel", 45}, {"VNPT-VinaPhone", 30}, {"MobiFone", 20}, {"Vietnamobile", 5}}
 
+// btsSites writes the BTS sites as a Windows-1258 CSV without a byte-order
+// mark, as old desktop software of the telecom department exports them.
 func btsSites(g *generator, dir string) (Entry, int, error) {
 	const n = 1500
-	features := make([]feature, 0, n)
+	// Survey tables in VN-2000 / TM-3 label the northing X and the easting Y.
+	header := []string{"ma_tram", "nha_mang", "cong_nghe", "chieu_cao_cot_m", "dia_chi", "huyen", "ngay_phat_song", "toa_do_x_m", "toa_do_y_m"}
+	tm3, err := geo.LookupCRS("EPSG:9214")
+	if err != nil {
+		return Entry{}, 0, err
+	}
+	rows := make([][]string, 0, n)
 	for i := 1; i <= n; i++ {
 		t := g.town()
 		lon, lat := g.near(t, 5)
+		easting, northing, err := tm3.FromWGS84(lon, lat)
+		if err != nil {
+			return Entry{}, 0, err
+		}
 		op := operators[g.weighted(len(operators), func(i int) int { return operators[i].weight })].name
 		tech := []string{"2G/3G/4G", "4G", "4G/5G", "3G/4G"}[g.rng.IntN(4)]
-		features = append(features, feature{
-			ID:   fmt.Sprintf("BTS-%05d", i),
-			Geom: orb.Point{lon, lat},
-			Props: []kv{
-				{"ma_tram", fmt.Sprintf("BTS-%05d", i)},
-				{"nha_mang", op},
-				{"cong_nghe", tech},
-				{"chieu_cao_cot_m", math.Round((18+g.rng.Float64()*42)*2) / 2},
-				{"dia_chi", fmt.Sprintf("Xã %s, %s", g.pick(communes), districtLabel(t.District))},
-				{"huyen", t.District},
-				{"ngay_phat_song", fmt.Sprintf("%04d-%02d-%02d", 2005+g.rng.IntN(20), 1+g.rng.IntN(12), 1+g.rng.IntN(28))},
-			},
+		rows = append(rows, []string{
+			fmt.Sprintf("BTS-%05d", i), op, tech,
+			strings.Replace(ftoa(math.Round((18+g.rng.Float64()*42)*2)/2), ".", ",", 1), // decimal comma, as Vietnamese Excel writes
+			fmt.Sprintf("Xã %s, %s", g.pick(communes), districtLabel(t.District)),
+			t.District,
+			fmt.Sprintf("%02d/%02d/%04d", 1+g.rng.IntN(28), 1+g.rng.IntN(12), 2005+g.rng.IntN(20)),
+			strconv.FormatFloat(northing, 'f', 3, 64), strconv.FormatFloat(easting, 'f', 3, 64),
 		})
 	}
-	file := "bts-sites.geojson"
-	err := writeGeoJSON(filepath.Join(dir, file), features)
-	return Entry{File: file, Collection: "bts-sites",
+	file := "bts-sites.csv"
+	err = writeCSVEncoded(filepath.Join(dir, file), header, rows, EncodeWindows1258)
+	return Entry{File: file, Collection: "bts-sites", Options: importers.Options{IDColumn: "ma_tram", CRS: "EPSG:9214"},
 		Metadata: meta(2, "Vị trí trạm thu phát sóng di động (BTS)", "BTS antenna sites", "so-tttt", "TECH", "QUARTERLY",
 			"Vị trí cột ăng-ten trạm BTS của các doanh nghiệp viễn thông (mục 22 của Kế hoạch), kèm nhà mạng, công nghệ và chiều cao cột.",
 			"BTS", "viễn thông", "telecom")}, n, err
@@ -194,9 +214,11 @@ func postalPoints(g *generator, dir string) (Entry, int, error) {
 			"bưu chính", "bưu điện", "postal")}, n, err
 }
 
+// parking writes the parking places as KML from Google Earth: one folder per
+// district, the attributes as ExtendedData.
 func parking(g *generator, dir string) (Entry, int, error) {
 	const n = 250
-	features := make([]feature, 0, n)
+	placemarks := make([]KMLPlacemark, 0, n)
 	for i := 1; i <= n; i++ {
 		t := g.town()
 		lon, lat := g.near(t, 1.5)
@@ -205,11 +227,13 @@ func parking(g *generator, dir string) (Entry, int, error) {
 		if car {
 			kind, capacity, fee = "Ô tô", 10+g.rng.IntN(150), 20000+5000*g.rng.IntN(4)
 		}
-		features = append(features, feature{
-			ID:   fmt.Sprintf("DX-%04d", i),
-			Geom: orb.Point{lon, lat},
-			Props: []kv{
-				{"ten", fmt.Sprintf("Bãi đỗ xe %s %s", map[bool]string{true: "ô tô", false: "xe máy"}[car], g.pick(communes))},
+		name := fmt.Sprintf("Bãi đỗ xe %s %s", map[bool]string{true: "ô tô", false: "xe máy"}[car], g.pick(communes))
+		placemarks = append(placemarks, KMLPlacemark{
+			Folder: t.District, ID: fmt.Sprintf("DX-%04d", i), Name: name,
+			Description: fmt.Sprintf("<b>%s</b><br/>Sức chứa: %d chỗ", name, capacity),
+			Point:       orb.Point{lon, lat},
+			Data: []kv{
+				{"ma", fmt.Sprintf("DX-%04d", i)},
 				{"loai_xe", kind},
 				{"suc_chua", capacity},
 				{"gia_ve_vnd", fee},
@@ -218,9 +242,10 @@ func parking(g *generator, dir string) (Entry, int, error) {
 			},
 		})
 	}
-	file := "parking.geojson"
-	err := writeGeoJSON(filepath.Join(dir, file), features)
-	return Entry{File: file, Collection: "parking",
+	sort.SliceStable(placemarks, func(i, j int) bool { return placemarks[i].Folder < placemarks[j].Folder })
+	file := "parking.kml"
+	err := writeKML(filepath.Join(dir, file), "Điểm đỗ xe công cộng", placemarks)
+	return Entry{File: file, Collection: "parking", Options: importers.Options{IDColumn: "ma"},
 		Metadata: meta(4, "Điểm đỗ xe công cộng", "Public parking", "so-gtvt", "TRAN", "QUARTERLY",
 			"Bãi và điểm đỗ xe công cộng (mục 27 của Kế hoạch), kèm loại xe, sức chứa và giá vé.",
 			"đỗ xe", "giao thông", "parking")}, n, err
@@ -294,11 +319,28 @@ func busStations(g *generator, dir string) (Entry, int, error) {
 			"bến xe", "vận tải hành khách", "coach stations")}, len(features), err
 }
 
+// vn2000TM3107PRJ is the .prj ArcGIS writes for VN-2000 / TM-3 107-00: no TOWGS84.
+const vn2000TM3107PRJ = `PROJCS["VN-2000_TM-3_107-00",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",107.0],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]`
+
 var portKinds = []string{"Cảng thủy nội địa", "Bến thủy nội địa", "Bến thủy nội địa", "Khu neo đậu", "Bến khách ngang sông"}
 
+// ports writes the inland ports as a Shapefile with a .prj and Windows-1258
+// attributes (.cpg 1258), as the department's GIS software exports them.
+// Its .prj is the ESRI one of VN-2000 / TM-3 107-00, which lacks the datum
+// shift; the importer recognises it and applies the official one.
 func ports(g *generator, dir string) (Entry, int, error) {
-	header := []string{"Mã", "Tên cảng, bến", "Loại", "Sông", "Trọng tải tối đa (tấn)", "Đơn vị quản lý", "Kinh độ", "Vĩ độ"}
-	var rows [][]string
+	tm3, err := geo.LookupCRS("EPSG:9214")
+	if err != nil {
+		return Entry{}, 0, err
+	}
+	layer := ShapeLayer{
+		PRJ: vn2000TM3107PRJ, CPG: "1258",
+		Fields: []ShapeField{
+			{Name: "MA", Type: 'C', Length: 10}, {Name: "TEN", Type: 'C', Length: 80}, {Name: "LOAI", Type: 'C', Length: 60},
+			{Name: "SONG", Type: 'C', Length: 40}, {Name: "TAI_TRONG", Type: 'N', Length: 6}, {Name: "MUC_NUOC", Type: 'F', Length: 8, Decimals: 2},
+			{Name: "DON_VI", Type: 'C', Length: 80}, {Name: "HOAT_DONG", Type: 'L', Length: 1}, {Name: "NGAY_CP", Type: 'D', Length: 8},
+		},
+	}
 	i := 0
 	for _, r := range g.region.Rivers {
 		for k := 0; k < 6; k++ {
@@ -309,18 +351,30 @@ func ports(g *generator, dir string) (Entry, int, error) {
 			lon, lat := round7(a[0]+(b[0]-a[0])*f), round7(a[1]+(b[1]-a[1])*f)
 			kind := portKinds[g.rng.IntN(len(portKinds))]
 			name := fmt.Sprintf("%s %s", map[bool]string{true: "Cảng", false: "Bến"}[kind == "Cảng thủy nội địa"], g.pick(communes))
-			rows = append(rows, []string{
-				fmt.Sprintf("CB-%03d", i), name, kind, r.Name,
-				strconv.Itoa(100 * (1 + g.rng.IntN(20))),
-				g.pick([]string{"Công ty CP Cảng Bắc Giang", "UBND xã", "Hợp tác xã vận tải thủy", "Doanh nghiệp tư nhân"}),
-				ftoa(lon), ftoa(lat),
+			x, y, err := tm3.FromWGS84(lon, lat)
+			if err != nil {
+				return Entry{}, 0, err
+			}
+			layer.Features = append(layer.Features, ShapeFeature{
+				Geometry: orb.Point{math.Round(x*1000) / 1000, math.Round(y*1000) / 1000},
+				Values: []any{
+					fmt.Sprintf("CB-%03d", i), name, kind, r.Name,
+					100 * (1 + g.rng.IntN(20)),
+					math.Round((1.5+g.rng.Float64()*4)*100) / 100,
+					g.pick([]string{"Công ty CP Cảng Bắc Giang", "UBND xã", "Hợp tác xã vận tải thủy", "Doanh nghiệp tư nhân"}),
+					g.rng.IntN(5) > 0,
+					time.Date(2010+g.rng.IntN(15), time.Month(1+g.rng.IntN(12)), 1+g.rng.IntN(28), 0, 0, 0, 0, time.UTC),
+				},
 			})
 		}
 	}
-	file := "ports.csv"
-	err := writeCSV(filepath.Join(dir, file), header, rows)
-	return Entry{File: file, Collection: "ports", Options: importers.Options{IDColumn: "Mã"},
+	if err := os.MkdirAll(filepath.Join(dir, "ports"), 0o755); err != nil {
+		return Entry{}, 0, err
+	}
+	file := filepath.Join("ports", "cang-ben-thuy-noi-dia.shp")
+	err = WriteShapefile(filepath.Join(dir, "ports", "cang-ben-thuy-noi-dia"), layer)
+	return Entry{File: file, Collection: "ports", Options: importers.Options{IDColumn: "MA"},
 		Metadata: meta(9, "Cảng, bến thủy nội địa", "Inland ports and wharves", "so-gtvt", "TRAN", "ANNUAL",
 			"Cảng, bến thủy nội địa và khu neo đậu trên sông Thương, sông Cầu và sông Lục Nam (mục 37 của Kế hoạch).",
-			"cảng", "bến thủy", "inland ports")}, len(rows), err
+			"cảng", "bến thủy", "inland ports")}, len(layer.Features), err
 }

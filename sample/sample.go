@@ -66,9 +66,8 @@ func writeManifest(dir string, m Manifest) error {
 
 // generator draws deterministic positions around the region's towns.
 type generator struct {
-	rng       *rand.Rand
-	region    *catalog.Region
-	busRoutes []busRoute // drawn with the routes, used to place their stops
+	rng    *rand.Rand
+	region *catalog.Region
 }
 
 func newGenerator(region *catalog.Region, seed uint64) *generator {

@@ -133,10 +133,12 @@ func (c *Cluster) Ensure(ctx context.Context) error {
 			return err
 		}
 	}
-	if c.Running(ctx) {
-		return nil
+	if !c.Running(ctx) {
+		if err := c.Start(ctx); err != nil {
+			return err
+		}
 	}
-	return c.Start(ctx)
+	return c.remember()
 }
 
 // Init creates the folders and runs initdb with UTF-8 and the C.UTF-8 locale, so
@@ -166,10 +168,7 @@ func (c *Cluster) Init(ctx context.Context) error {
 		f.Close()
 		return err
 	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return c.remember()
+	return f.Close()
 }
 
 // Start starts the server and waits until it accepts connections.
@@ -209,6 +208,12 @@ func (c *Cluster) Remove(ctx context.Context) error {
 func (c *Cluster) remember() error {
 	if c.metaFile == "" {
 		return nil
+	}
+	if _, err := os.Stat(c.metaFile); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.metaFile), 0o755); err != nil {
+		return err
 	}
 	b, err := json.MarshalIndent(clusterFile{Root: c.Root, SocketDir: c.SocketDir, Port: c.Port}, "", "  ")
 	if err != nil {

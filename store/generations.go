@@ -95,7 +95,7 @@ func (g *Generation) CarryOver(ctx context.Context, upsert bool) error {
 			return fmt.Errorf("%w: append would duplicate feature ids already in %s: %s", ErrConflict, g.collection, strings.Join(dups, ", "))
 		}
 	}
-	_, err := g.tx.Exec(ctx, "UPDATE "+g.ident()+" SET ord = ord + (SELECT coalesce(max(ord), 0) FROM "+prev+")")
+	_, err := g.tx.Exec(ctx, "UPDATE "+g.ident()+" SET ord = ord + (SELECT coalesce(max(ord), -1) + 1 FROM "+prev+")")
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func (g *Generation) Commit(ctx context.Context, c Commit) (int64, error) {
 	if err := upsertMetadata(ctx, g.tx, g.collection, c.Metadata); err != nil {
 		return 0, err
 	}
-	schema, err := json.Marshal(c.Schema)
+	schema, err := marshalSchema(c.Schema)
 	if err != nil {
 		return 0, err
 	}
@@ -240,21 +240,44 @@ func (db *DB) PruneGenerations(ctx context.Context, collection string, keep int)
 type StoredFeature struct {
 	ID         string
 	NumID      int64
+	Rev        int64 // collection version of the last item write; 0: as imported
 	WKB        []byte
 	Properties []byte // JSON object
 }
 
-// ScanFeatures streams the features of a generation in source order.
-func (db *DB) ScanFeatures(ctx context.Context, generation int64, fn func(*StoredFeature) error) error {
-	rows, err := db.Pool.Query(ctx, `SELECT id, num_id, ST_AsBinary(geom), properties::text
-		FROM features WHERE generation = $1 ORDER BY ord`, generation)
-	if err != nil {
-		return err
-	}
+// LoadCollection reads a collection and streams its current features (only those
+// of ids when ids is not nil), in source order, from one consistent view of the
+// database (a read-only REPEATABLE READ transaction), so the metadata and the
+// features always belong together.
+func (db *DB) LoadCollection(ctx context.Context, id string, ids []string, meta func(Collection) error, fn func(*StoredFeature) error) error {
+	return pgx.BeginTxFunc(ctx, db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		c, err := scanCollection(tx.QueryRow(ctx, "SELECT "+collectionColumns+" FROM collections WHERE id = $1", id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("collection %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if err := meta(c); err != nil {
+			return err
+		}
+		if c.Generation == 0 {
+			return nil
+		}
+		rows, err := tx.Query(ctx, `SELECT id, num_id, rev, ST_AsBinary(geom), properties::text
+			FROM features WHERE generation = $1 AND ($2::text[] IS NULL OR id = ANY($2)) ORDER BY ord`, c.Generation, ids)
+		if err != nil {
+			return err
+		}
+		return scanStored(rows, fn)
+	})
+}
+
+func scanStored(rows pgx.Rows, fn func(*StoredFeature) error) error {
 	defer rows.Close()
 	var f StoredFeature
 	for rows.Next() {
-		if err := rows.Scan(&f.ID, &f.NumID, &f.WKB, &f.Properties); err != nil {
+		if err := rows.Scan(&f.ID, &f.NumID, &f.Rev, &f.WKB, &f.Properties); err != nil {
 			return err
 		}
 		if err := fn(&f); err != nil {
@@ -263,6 +286,8 @@ func (db *DB) ScanFeatures(ctx context.Context, generation int64, fn func(*Store
 	}
 	return rows.Err()
 }
+
+func marshalSchema(schema []Property) ([]byte, error) { return json.Marshal(schema) }
 
 // LastFingerprint is the fingerprint recorded by the collection's latest import
 // (file and settings), or "" when there is none.

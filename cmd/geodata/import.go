@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -20,17 +21,25 @@ import (
 // importFlags are the flags of `geodata import`.
 type importFlags struct {
 	collection, format, lonCol, latCol, idCol, mode, report, manifest, metaFile string
+	encoding, sheet, layer, prefix, mapping                                     string
 	dryRun, allowOutside, force, quiet                                          bool
 	maxErrors                                                                   int64
 	meta                                                                        store.Metadata
 	keywords                                                                    string
+	crs                                                                         string
 }
 
 func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.collection, "collection", "", "collection id (lower case, digits, - and _)")
-	fs.StringVar(&f.format, "format", "", "file format: csv, tsv, geojson, ndjson (default: from the extension)")
+	fs.StringVar(&f.format, "format", "", "file format: "+strings.Join(importers.Formats, ", ")+" (default: from the name and content)")
+	fs.StringVar(&f.encoding, "encoding", "", "text encoding of CSV and dBase files: utf-8, utf-16, windows-1258, tcvn3, vni (default: detected)")
+	fs.StringVar(&f.sheet, "sheet", "", "Excel sheet to read (default: the first)")
+	fs.StringVar(&f.layer, "layer", "", "layer of a file with several: stops or routes of a GTFS feed, the Shapefile of a folder or zip")
+	fs.StringVar(&f.prefix, "collection-prefix", "bus-", "GTFS: the feed's layers become PREFIX+stops and PREFIX+routes")
+	fs.StringVar(&f.mapping, "mapping", "", "JSON file that renames, types and drops columns")
 	fs.StringVar(&f.lonCol, "lon-col", "", "longitude column (default: detected: kinh độ, lon, lng, x…)")
 	fs.StringVar(&f.latCol, "lat-col", "", "latitude column (default: detected: vĩ độ, lat, y…)")
+	fs.StringVar(&f.crs, "crs", "", "coordinate system of the file: EPSG:9214, urn:ogc:def:crs:EPSG::3405, an OGC URI… (default: from a .prj, else WGS 84)")
 	fs.StringVar(&f.idCol, "id-column", "", "column with a stable feature id (default: detected: id, mã…; else a hash of the row)")
 	fs.StringVar(&f.mode, "mode", "replace", "replace, append or upsert")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "validate and report only; write nothing")
@@ -38,7 +47,7 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.allowOutside, "allow-outside", false, "accept features outside the region (as warnings)")
 	fs.BoolVar(&f.force, "force", false, "import even when the same file and settings were imported last")
 	fs.StringVar(&f.report, "report", "", "write the validation report as JSON to this file")
-	fs.BoolVar(&f.quiet, "quiet", false, "print only errors")
+	fs.BoolVar(&f.quiet, "quiet", false, "print only errors (no progress bar either; it shows only when stdout is a terminal)")
 	fs.StringVar(&f.manifest, "manifest", "", "import every file listed in this manifest (from geodata sample)")
 	fs.StringVar(&f.metaFile, "meta", "", "sidecar JSON with the catalogue metadata (same names as the flags)")
 	fs.StringVar(&f.meta.Title, "title", "", "dataset name (Tên tập dữ liệu)")
@@ -90,12 +99,29 @@ func cmdImport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(reqs) > 1 && f.manifest == "" && !f.dryRun {
+		// the layers of one feed: validate all before writing any
+		for _, req := range reqs {
+			req.DryRun = true
+			res, err := ingest.Import(ctx, db, req)
+			if err != nil {
+				f.printReport(res, err)
+				return fmt.Errorf("import %s into %s: %w; nothing was written", req.SourceName, req.Collection, err)
+			}
+		}
+	}
 	for _, req := range reqs {
 		if err := runImport(ctx, db, req, f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func (f *importFlags) printReport(res *ingest.Result, err error) {
+	if res != nil && (!f.quiet || err != nil) {
+		fmt.Print(res.Report.Summary())
+	}
 }
 
 // requests builds the import requests of the command line or of the manifest.
@@ -115,6 +141,7 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 		for _, e := range m.Entries {
 			req := base
 			req.Path, req.Collection, req.Options, req.Metadata = e.File, e.Collection, e.Options, e.Metadata
+			req.SourceName = filepath.Base(e.File)
 			out = append(out, req)
 		}
 		return out, nil
@@ -139,24 +166,53 @@ func (f *importFlags) requests(files []string, region *catalog.Region) ([]ingest
 			}
 		}
 	}
+	enc, err := importers.ParseEncoding(f.encoding)
+	if err != nil {
+		return nil, err
+	}
 	req := base
 	req.Path, req.Collection, req.Metadata = files[0], f.collection, meta
-	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol}
-	return []ingest.Request{req}, nil
+	req.SourceName = filepath.Base(files[0])
+	req.Options = importers.Options{Format: f.format, LonColumn: f.lonCol, LatColumn: f.latCol, IDColumn: f.idCol,
+		Encoding: enc, Sheet: f.sheet, Layer: f.layer, CRS: f.crs}
+	if f.mapping != "" {
+		if req.Mapping, err = importers.LoadMapping(f.mapping); err != nil {
+			return nil, err
+		}
+	}
+	format := f.format
+	if format == "" {
+		if format, err = importers.SniffFormat(req.Path); err != nil {
+			return nil, err
+		}
+	}
+	if format != "gtfs" || f.layer != "" {
+		return []ingest.Request{req}, nil
+	}
+	if f.collection != "" {
+		return nil, errors.New("import: a GTFS feed makes two collections: name them with --collection-prefix (not --collection), or pick one with --layer")
+	}
+	var out []ingest.Request
+	for _, layer := range []string{importers.LayerRoutes, importers.LayerStops} {
+		r := req
+		r.Collection = f.prefix + layer
+		r.Options.Layer = layer
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 func runImport(ctx context.Context, db *store.DB, req ingest.Request, f importFlags) error {
+	bar := newProgress(f.quiet, req.Collection)
+	req.Progress = bar.update
 	res, err := ingest.Import(ctx, db, req)
-	if res != nil {
-		if f.report != "" {
-			if werr := writeJSONFile(f.report, res); werr != nil {
-				return werr
-			}
-		}
-		if !f.quiet || err != nil {
-			fmt.Print(res.Report.Summary())
+	bar.finish()
+	if res != nil && f.report != "" {
+		if werr := writeJSONFile(f.report, res); werr != nil {
+			return werr
 		}
 	}
+	f.printReport(res, err)
 	if errors.Is(err, ingest.ErrRejected) {
 		fmt.Fprintln(os.Stderr, "geodata:", err)
 		return exitCode(2)

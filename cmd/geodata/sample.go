@@ -16,7 +16,8 @@ func cmdSample(_ context.Context, args []string) error {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	cfg.commonFlags(fs)
-	out := fs.String("out", "", "folder to write the files to (default: DATA_DIR/sample)")
+	out := fs.String("out", "", "folder to write the files to (default: DATA_DIR/sample); with --points, the CSV file")
+	points := fs.Int("points", 0, "write only a CSV of this many synthetic points (a large file for import benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -26,6 +27,16 @@ func cmdSample(_ context.Context, args []string) error {
 	region, err := catalog.LoadRegion(cfg.Region)
 	if err != nil {
 		return err
+	}
+	if *points > 0 {
+		if *out == "" {
+			return fmt.Errorf("sample: --points needs --out FILE.csv")
+		}
+		if err := sample.WritePoints(*out, region, *points); err != nil {
+			return err
+		}
+		fmt.Printf("wrote %d points to %s\n", *points, *out)
+		return nil
 	}
 	dir := *out
 	if dir == "" {
