@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/tiles"
 	"github.com/vn-opendata/geodata/web"
 )
 
@@ -20,6 +21,7 @@ import (
 type Config struct {
 	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
 	Version   string // build version, shown on /healthz
+	Tiles     tiles.Options
 }
 
 // Server answers the HTTP API and pages from a catalog.
@@ -30,6 +32,7 @@ type Server struct {
 	pages   *template.Template
 	static  fs.FS
 	metrics *metrics
+	tiler   *tiles.Tiler
 }
 
 // New prepares a server.
@@ -43,7 +46,12 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat)}, nil
+	if err := cfg.Tiles.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), tiler: tiles.NewTiler(cfg.Tiles)}
+	s.metrics.registry.MustRegister(tileCacheCollector{s.tiler.Cache()})
+	return s, nil
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -61,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	get("/collections/{collectionId}/items/{featureId}", s.item)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	s.tileRoutes(get)
 	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {

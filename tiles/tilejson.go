@@ -2,7 +2,9 @@ package tiles
 
 import (
 	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -109,6 +111,26 @@ func Bounds(snaps []*catalog.Snapshot, fallback [4]float64) [4]float64 {
 		return fallback
 	}
 	return [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
+}
+
+// Attribution joins the distinct attributions of snaps.
+func Attribution(snaps []*catalog.Snapshot) string {
+	var out []string
+	for _, s := range snaps {
+		if a := s.Collection.LicenseAttribution; a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+// Versions names the data of a tileset: id@version of each collection.
+func Versions(snaps []*catalog.Snapshot) string {
+	parts := make([]string, len(snaps))
+	for i, s := range snaps {
+		parts[i] = s.ID() + "@" + strconv.FormatInt(s.Version(), 10)
+	}
+	return strings.Join(parts, ",")
 }
 
 // TileMatrixSet is an OGC Two Dimensional Tile Matrix Set (2.0) in JSON.

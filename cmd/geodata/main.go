@@ -22,6 +22,7 @@ Usage:
   geodata migrate                         apply database migrations
   geodata sample  --out DIR               write the sample datasets
   geodata db      up|down|status|url      the private local PostGIS cluster
+  geodata export-tiles --out FILE         write the vector tiles to a PMTiles archive
 
 Every command finds its database the same way: DATABASE_URL when set, else the
 private cluster under the data folder (.geodata of the checkout), created on demand.
@@ -66,6 +67,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdSample(ctx, args)
 	case "db":
 		return cmdDB(ctx, args)
+	case "export-tiles":
+		return cmdExportTiles(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
