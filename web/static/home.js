@@ -37,7 +37,8 @@
   });
   window.addEventListener('hashchange', zoomToHash);
 
-  // Labels of common property names that are written without diacritics.
+  // Labels of common property names written without diacritics (sample data,
+  // GTFS, KML, old DBF columns), by lower-case name.
   var labels = {
     id: 'Mã đối tượng', ten: 'Tên', ma: 'Mã', loai: 'Loại', dia_chi: 'Địa chỉ', huyen: 'Huyện', xa: 'Xã',
     ma_tram: 'Mã trạm', nha_mang: 'Nhà mạng', cong_nghe: 'Công nghệ', chieu_cao_cot_m: 'Chiều cao cột (m)',
@@ -46,11 +47,18 @@
     gian_cach_phut: 'Giãn cách (phút)', chieu_dai_km: 'Chiều dài (km)', loai_xe: 'Loại xe', suc_chua: 'Sức chứa',
     mo_cua_24h: 'Mở cửa 24 giờ', tuyen: 'Tuyến', thu_tu: 'Thứ tự', co_nha_cho: 'Có nhà chờ', loai_ben: 'Loại bến',
     so_chuyen_ngay: 'Số chuyến mỗi ngày', phi_ra_vao_ben_vnd: 'Phí ra vào bến (đồng)',
-    phi_trong_giu_xe_vnd: 'Phí trông giữ xe (đồng)', dien_thoai: 'Điện thoại', gio_mo_cua: 'Giờ mở cửa'
+    phi_trong_giu_xe_vnd: 'Phí trông giữ xe (đồng)', dien_thoai: 'Điện thoại', gio_mo_cua: 'Giờ mở cửa',
+    song: 'Sông', tai_trong: 'Tải trọng (tấn)', muc_nuoc: 'Mực nước (m)', don_vi: 'Đơn vị quản lý',
+    hoat_dong: 'Đang hoạt động', ngay_cp: 'Ngày cấp phép', name: 'Tên', description: 'Mô tả', folder: 'Thư mục',
+    route_id: 'Mã tuyến', route_short_name: 'Số hiệu tuyến', route_long_name: 'Tên tuyến',
+    route_type: 'Loại phương tiện', route_color: 'Màu tuyến', route_text_color: 'Màu chữ', direction_id: 'Chiều',
+    operator: 'Đơn vị khai thác', first_departure: 'Chuyến đầu', last_departure: 'Chuyến cuối',
+    headway_min: 'Giãn cách (phút)', fare: 'Giá vé', fare_currency: 'Đơn vị tiền', trips: 'Số chuyến',
+    stop_id: 'Mã điểm dừng', stop_name: 'Tên điểm dừng', location_type: 'Loại điểm', parent_station: 'Thuộc bến'
   };
 
   function label(name) {
-    return labels[name] || name;
+    return labels[name.toLowerCase()] || name;
   }
 
   function valueText(v) {
