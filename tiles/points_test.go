@@ -174,3 +174,41 @@ func sampleTiles(perTile map[maptile.Tile]int, n int) []maptile.Tile {
 	}
 	return out
 }
+
+// A tile of several collections stays within MaxBytes although each layer
+// alone nearly fills it: each is encoded again within its share, and in each
+// the singles and clusters still add up to the points of the buffered tile.
+func TestCombinedTileFits(t *testing.T) {
+	const maxBytes = 40_000
+	a := snapshotOf(t, "a", 1, clusteredPoints(30000, 5))
+	b := snapshotOf(t, "b", 1, clusteredPoints(30000, 6))
+	tiler := tiles.NewTiler(tiles.Options{MaxBytes: maxBytes})
+	shrunk := 0
+	for z := maptile.Zoom(9); z <= 14; z++ {
+		tile := maptile.At(orb.Point{towns[0].lon, towns[0].lat}, z)
+		one, _, err := tiler.Tile(context.Background(), []*catalog.Snapshot{a}, tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		both, _, err := tiler.Tile(context.Background(), []*catalog.Snapshot{a, b}, tile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(one.Data) > maxBytes || len(both.Data) > maxBytes {
+			t.Fatalf("z%d: %d bytes alone, %d together, bound %d", z, len(one.Data), len(both.Data), maxBytes)
+		}
+		if len(one.Data) > maxBytes/2 {
+			shrunk++
+		}
+		for _, snap := range []*catalog.Snapshot{a, b} {
+			blocks := blockCounts(snap, z)
+			bx, by := int64(tile.X)*64, int64(tile.Y)*64
+			if got, want := countTile(t, both.Data, snap.ID()).buffered, sumBlocks(blocks, bx-1, by-1, bx+64, by+64); got != want {
+				t.Fatalf("z%d layer %s: %d points in the combined tile, want %d", z, snap.ID(), got, want)
+			}
+		}
+	}
+	if shrunk == 0 {
+		t.Fatal("no layer filled more than half the bound: the test tests nothing")
+	}
+}

@@ -124,8 +124,11 @@ func (t *Tiler) Tile(ctx context.Context, snaps []*catalog.Snapshot, tile maptil
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
+	// The work is shared by every request waiting for this tile: one client
+	// going away must not fail the others, so it runs without cancellation.
+	shared := context.WithoutCancel(ctx)
 	v, err, _ := t.flight.Do(key, func() (any, error) {
-		data, err := t.encode(ctx, snaps, tile)
+		data, err := t.encode(shared, snaps, tile)
 		if err != nil {
 			return nil, err
 		}
