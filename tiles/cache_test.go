@@ -1,7 +1,10 @@
 package tiles_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/paulmach/orb"
@@ -93,5 +96,54 @@ func TestCacheBudget(t *testing.T) {
 	}
 	if _, cached := mustTile(t, tiler, []*catalog.Snapshot{snap}, first); !cached {
 		t.Fatal("the tile used after every other was evicted")
+	}
+}
+
+// Many clients asking for the same tiles at once, while a new version arrives,
+// each get the bytes of the version they asked for (and tiles are encoded the
+// same way every time: stable between requests).
+func TestConcurrentRequests(t *testing.T) {
+	fc := clusteredPoints(20000, 9)
+	versions := []*catalog.Snapshot{snapshotOf(t, "a", 1, fc), snapshotOf(t, "a", 2, clusteredPoints(20000, 10))}
+	center := orb.Point{towns[0].lon, towns[0].lat}
+	var tileList []maptile.Tile
+	for z := maptile.Zoom(6); z <= 13; z++ {
+		tileList = append(tileList, maptile.At(center, z).Siblings()...)
+	}
+	want := map[string][]byte{}
+	fresh := tiles.NewTiler(tiles.Options{CacheBytes: 1})
+	for _, s := range versions {
+		for _, tile := range tileList {
+			tl, _ := mustTile(t, fresh, []*catalog.Snapshot{s}, tile)
+			want[fmt.Sprint(s.Version(), tile)] = tl.Data
+		}
+	}
+	tiler := tiles.NewTiler(tiles.Options{})
+	var wg sync.WaitGroup
+	errs := make(chan string, 16)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for k := 0; k < 200; k++ {
+				s := versions[min(1, k/100)]
+				tile := tileList[(k*7+g)%len(tileList)]
+				tl, _, err := tiler.Tile(context.Background(), []*catalog.Snapshot{s}, tile)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if !bytes.Equal(tl.Data, want[fmt.Sprint(s.Version(), tile)]) {
+					errs <- fmt.Sprintf("version %d tile %v: other bytes than a fresh encoding", s.Version(), tile)
+					return
+				}
+				tl.Gzip()
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Fatal(e)
 	}
 }
