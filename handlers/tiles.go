@@ -420,7 +420,11 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, snaps []*cata
 	h := w.Header()
 	h.Set("Cache-Control", tileCacheControl)
 	h.Add("Vary", "Accept-Encoding")
-	h.Set("X-Cache", map[bool]string{true: "hit", false: "miss"}[cached])
+	if cached {
+		h.Set("X-Cache", "hit")
+	} else {
+		h.Set("X-Cache", "miss")
+	}
 	gz := acceptsGzip(r) && !tile.Empty()
 	tag := tile.ETag
 	if gz {

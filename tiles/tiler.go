@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -80,7 +81,8 @@ type Tiler struct {
 	opts        Options
 	fingerprint string
 	cache       *Cache
-	flight      singleflight.Group
+	flight      singleflight.Group // tiles being encoded
+	analyses    singleflight.Group // layer infos being made
 
 	mu    sync.Mutex
 	infos map[string]versionedInfo // collection id → layer info of its newest version
@@ -202,14 +204,22 @@ func (t *Tiler) encodeLayer(snap *catalog.Snapshot, tile maptile.Tile, budget in
 	return in.encodeLayer(budget)
 }
 
-// info returns the layer info of snap's version, weighing its properties once.
+// info returns the layer info of snap's version, made once per version (a
+// million points take a second to index) without holding up other collections.
 func (t *Tiler) info(snap *catalog.Snapshot) *layerInfo {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	if vi, ok := t.infos[snap.ID()]; ok && vi.version == snap.Version() {
+	vi, ok := t.infos[snap.ID()]
+	t.mu.Unlock()
+	if ok && vi.version == snap.Version() {
 		return vi.info
 	}
-	info := analyse(snap, t.opts.layer(snap.ID()))
+	key := snap.ID() + "@" + strconv.FormatInt(snap.Version(), 10)
+	v, _, _ := t.analyses.Do(key, func() (any, error) {
+		return analyse(snap, t.opts.layer(snap.ID())), nil
+	})
+	info := v.(*layerInfo)
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if vi, ok := t.infos[snap.ID()]; !ok || vi.version < snap.Version() {
 		t.infos[snap.ID()] = versionedInfo{snap.Version(), info}
 	}
