@@ -17,7 +17,8 @@ import (
 // cell falls in the same tile, and clusters the same way, whichever tile asks.
 var clusterCells = []int64{0, 8, 16, 32, 64, 128, 256}
 
-// baseCell is the cell size of points at zoom z before any size constraint.
+// baseCell is the cell size (4 px of a 512 px tile) that merges the points
+// drawn on top of each other, down to the layer's ClusterMaxZoom.
 const baseCell = 32
 
 // Bytes below which no point feature encodes (geometry, tags, id, framing): used
