@@ -38,6 +38,10 @@ $(VENDOR)/maplibre-gl-csp.js: web/node_modules/.package-lock.json
 build: deps web
 	$(GO) build -o $(BIN) ./cmd/geodata
 
+## bench: the load benchmark — its own database (geodata_bench) and port (18080), 1,000,000 points; results in bench/out/
+bench: build
+	bench/run.sh
+
 vet:
 	$(GO) vet ./...
 

@@ -31,8 +31,15 @@ type Region struct {
 	CRS        []RegionCRS    `json:"crs"`
 	DefaultCRS int            `json:"default_crs"` // EPSG code assumed for VN-2000 files without .prj
 	Agencies   []store.Agency `json:"agencies"`
-	Places     []Place        `json:"places"`
-	Rivers     []River        `json:"rivers"`
+	// Coordinator is the agency in charge of the open-data catalogue (the plan names
+	// the Department of Information and Communications); today its successor answers.
+	Coordinator string `json:"coordinator"`
+	// CoverageTargets are the plan's yearly shares of agencies providing open data.
+	CoverageTargets []CoverageTarget `json:"coverage_targets"`
+	Places          []Place          `json:"places"`
+	Rivers          []River          `json:"rivers"`
+
+	history *Agencies
 }
 
 // RegionCRS is a projected system the region's data arrives in.
@@ -87,16 +94,25 @@ func (r *Region) validate() error {
 	if r.ID == "" || r.Name == "" {
 		return fmt.Errorf("id and name are required")
 	}
-	ids := map[string]bool{}
-	for _, a := range r.Agencies {
-		ids[a.ID] = true
+	history, err := NewAgencies(r.Agencies)
+	if err != nil {
+		return err
 	}
-	for _, a := range r.Agencies {
-		if a.SuccessorID != "" && !ids[a.SuccessorID] {
-			return fmt.Errorf("agency %s: successor %s is not in the profile", a.ID, a.SuccessorID)
-		}
-	}
+	r.history = history
 	return nil
+}
+
+// AgencyHistory is the profile's agencies with their renames and mergers. A
+// profile that did not come from LoadRegion is indexed on each call.
+func (r *Region) AgencyHistory() *Agencies {
+	if r.history != nil {
+		return r.history
+	}
+	a, err := NewAgencies(r.Agencies)
+	if err != nil {
+		a, _ = NewAgencies(nil)
+	}
+	return a
 }
 
 // Contains reports whether lon/lat lies inside the region's bounding box.

@@ -23,7 +23,7 @@ type Feature struct {
 	NumID uint64
 	Rev   int64 // collection version of the feature's last item write; 0: as imported
 	Geom  orb.Geometry
-	Bound orb.Bound
+	Bound orb.Bound // the feature's box in the index: geo.GeodesicBound, which holds its edges' bulge
 	Props []any
 	JSON  []byte // the GeoJSON Feature, encoded once at load
 }
@@ -38,6 +38,7 @@ type Snapshot struct {
 	LoadedAt   time.Time
 	byID       map[string]int32
 	byName     map[string]int
+	names      searchNames // for name search, see names.go
 }
 
 // Version is the collection version the snapshot holds.
@@ -118,7 +119,7 @@ func (b *SnapshotBuilder) decode(sf *store.StoredFeature) (*Feature, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: %w", sf.ID, err)
 	}
-	f := &Feature{ID: sf.ID, NumID: uint64(sf.NumID), Rev: sf.Rev, Geom: g, Bound: g.Bound(), Props: props}
+	f := &Feature{ID: sf.ID, NumID: uint64(sf.NumID), Rev: sf.Rev, Geom: g, Bound: geo.GeodesicBound(g), Props: props}
 	f.JSON, err = EncodeFeature(f, b.snap.Collection.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: %w", sf.ID, err)
@@ -157,10 +158,7 @@ func (s *Snapshot) withChanges(col store.Collection, ids []string, changed map[s
 		}
 	}
 	if removed {
-		next.Index = geo.NewIndex()
-		for i := range next.Features {
-			next.Index.Insert(next.Features[i].Bound, int32(i))
-		}
+		next.Index = indexOf(next.Features)
 		return next
 	}
 	next.Index = s.Index.Copy()
@@ -179,12 +177,17 @@ func sameSchema(a, b []store.Property) bool { return slices.Equal(a, b) }
 // Build indexes the features and returns the finished snapshot.
 func (b *SnapshotBuilder) Build() *Snapshot {
 	s := b.snap
-	s.Index = geo.NewIndex()
-	for i := range s.Features {
-		s.Index.Insert(s.Features[i].Bound, int32(i))
-	}
+	s.Index = indexOf(s.Features)
 	s.LoadedAt = time.Now()
 	return s
+}
+
+func indexOf(features []Feature) *geo.Index {
+	bounds := make([]orb.Bound, len(features))
+	for i := range features {
+		bounds[i] = features[i].Bound
+	}
+	return geo.IndexOf(bounds)
 }
 
 // decodeProps turns a stored JSON object into values in schema order.

@@ -3,7 +3,11 @@
 // nearest-neighbour index. It does no I/O and knows nothing of HTTP or SQL; it may
 // import orb, go-geom and rtree only.
 //
-//	idx := geo.NewIndex(len(features))
-//	for i, f := range features { idx.Insert(f.Bound(), int32(i)) }
+//	idx := geo.NewIndex()
+//	for i, g := range geometries { idx.Insert(geo.GeodesicBound(g), int32(i)) }
 //	idx.Search(orb.Bound{Min: orb.Point{106, 21}, Max: orb.Point{106.5, 21.5}}, func(i int32) bool { ...; return true })
+//	near := idx.Nearest(orb.Point{106.2, 21.27}, 10, math.Inf(1), func(i int32) (float64, bool) {
+//		d, _ := geo.DistanceTo(orb.Point{106.2, 21.27}, geometries[i])
+//		return d, true
+//	})
 package geo

@@ -12,7 +12,7 @@ type Ellipsoid struct {
 }
 
 // WGS84Ellipsoid is the ellipsoid of WGS 84, which VN-2000 uses too.
-var WGS84Ellipsoid = Ellipsoid{A: 6378137, F: 1 / 298.257223563}
+var WGS84Ellipsoid = Ellipsoid{A: wgs84A, F: wgs84F}
 
 func (e Ellipsoid) e2() float64 { return e.F * (2 - e.F) }
 

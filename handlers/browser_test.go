@@ -52,3 +52,29 @@ func TestBrowserHomeMap(t *testing.T) {
 	e := sampleEnv(t)
 	runBrowserScript(t, "map.mjs", e.URL)
 }
+
+// The catalogue page renders in Vietnamese, searches without accents, filters
+// by theme and agency, and fits a phone.
+func TestBrowserCatalogue(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "catalog.mjs", e.URL)
+}
+
+// The agencies page draws the coverage chart and tables.
+func TestBrowserAgencies(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "agencies.mjs", e.URL)
+}
+
+// A citizen sends feedback from the pages.
+func TestBrowserFeedback(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "feedback.mjs", e.URL)
+}
+
+// The citizens' page /gan-toi with an emulated geolocation: categories, name
+// search and taps on the map list what /nearby answers.
+func TestBrowserNearbyPage(t *testing.T) {
+	e := sampleEnv(t)
+	runBrowserScript(t, "nearby.mjs", e.URL)
+}

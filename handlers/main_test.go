@@ -32,6 +32,7 @@ type env struct {
 	URL     string
 	Sample  string // folder of the sample files
 	Handler http.Handler
+	Server  *handlers.Server
 }
 
 var (
@@ -88,13 +89,14 @@ func startEnv(t testing.TB) (*env, error) {
 		return nil, err
 	}
 	go cat.Run(context.Background())
-	srv, err := handlers.New(cat, handlers.Config{Version: "test"}, log)
+	srv, err := handlers.New(cat, handlers.Config{Version: "test", Catalogue: handlers.CatalogueConfig{
+		DownloadDir: filepath.Join(dir, "downloads"), FeedbackBurst: 1000}}, log)
 	if err != nil {
 		return nil, err
 	}
 	h := srv.Handler()
 	ts := httptest.NewServer(h) // listens on 127.0.0.1
-	return &env{DB: db, Cat: cat, Region: region, URL: ts.URL, Sample: dir, Handler: h}, nil
+	return &env{DB: db, Cat: cat, Region: region, URL: ts.URL, Sample: dir, Handler: h, Server: srv}, nil
 }
 
 // get fetches url and decodes a JSON body into v (when v is not nil); it returns the response.

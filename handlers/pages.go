@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+
+	"github.com/vn-opendata/geodata/opendata"
 )
 
 // pageData is what every HTML page template receives.
@@ -24,6 +26,12 @@ var templateFuncs = template.FuncMap{
 		b, err := json.Marshal(v)
 		return template.JS(b), err
 	},
+	"size":    opendata.SizeText,
+	"day":     opendata.DayText,
+	"percent": opendata.PercentText,
+	"when":    whenText,
+	"label":   labelText,
+	"isTrue":  func(b *bool) bool { return b != nil && *b },
 }
 
 // render executes a page template into a buffer first, so a template error

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/tiles"
 	"github.com/vn-opendata/geodata/web"
 )
@@ -22,6 +23,7 @@ type Config struct {
 	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
 	Version   string // build version, shown on /healthz
 	Tiles     tiles.Options
+	Catalogue CatalogueConfig
 }
 
 // Server answers the HTTP API and pages from a catalog.
@@ -33,6 +35,7 @@ type Server struct {
 	static  fs.FS
 	metrics *metrics
 	tiler   *tiles.Tiler
+	catalogue
 }
 
 // New prepares a server.
@@ -51,6 +54,9 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 	}
 	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), tiler: tiles.NewTiler(cfg.Tiles)}
 	s.metrics.registry.MustRegister(tileCacheCollector{s.tiler.Cache()})
+	if err := s.initCatalogue(cfg.Catalogue); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -65,12 +71,16 @@ func (s *Server) Handler() http.Handler {
 	get("/conformance", s.conformance)
 	get("/collections", s.collections)
 	get("/collections/{collectionId}", s.collection)
-	get("/collections/{collectionId}/items", s.items)
-	get("/collections/{collectionId}/items/{featureId}", s.item)
+	get("/collections/{collectionId}/items", s.counted(store.UsageItems, s.items))
+	get("/collections/{collectionId}/items/{featureId}", s.counted(store.UsageItems, s.item))
+	get("/collections/{collectionId}/nearby", s.collectionNearby)
+	get("/nearby", s.nearby)
+	get("/gan-toi", s.nearbyPage)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
 	s.tileRoutes(get)
 	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
+	s.catalogueRoutes(r)
 	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)

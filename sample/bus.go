@@ -26,9 +26,18 @@ var routeColors = []string{"E53935", "1E88E5", "43A047", "FB8C00", "8E24AA", "00
 // roadPath draws a plausible road between a and b: the straight line bent by a few
 // smooth bumps, sampled about every 250 m, so routes look like roads at street zoom.
 func (g *generator) roadPath(a, b catalog.Place) orb.LineString {
+	return g.roadPathN(a, b, max(20, int(pathKm(a, b)/0.25)))
+}
+
+// pathKm is the approximate straight distance between two places.
+func pathKm(a, b catalog.Place) float64 {
+	return math.Hypot((b.Lon-a.Lon)*104, (b.Lat-a.Lat)*110.6)
+}
+
+// roadPathN draws the road of roadPath with n segments (n+1 vertices).
+func (g *generator) roadPathN(a, b catalog.Place, n int) orb.LineString {
 	dx, dy := b.Lon-a.Lon, b.Lat-a.Lat
-	lengthKm := math.Hypot(dx*104, dy*110.6)
-	n := max(20, int(lengthKm/0.25))
+	lengthKm := pathKm(a, b)
 	nx, ny := -dy, dx // perpendicular
 	norm := math.Hypot(nx, ny)
 	nx, ny = nx/norm, ny/norm

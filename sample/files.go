@@ -76,6 +76,12 @@ func writeFeature(w *bufio.Writer, ft feature) error {
 
 // writeCSV writes a UTF-8 CSV with a BOM (so Excel shows Vietnamese correctly).
 func writeCSV(path string, header []string, rows [][]string) error {
+	return streamCSV(path, header, len(rows), func(i int) []string { return rows[i] })
+}
+
+// streamCSV writes a CSV like writeCSV, asking row for each of its n rows in turn,
+// so that files of millions of rows are never held in memory.
+func streamCSV(path string, header []string, n int, row func(i int) []string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -84,7 +90,10 @@ func writeCSV(path string, header []string, rows [][]string) error {
 	w.WriteString("\ufeff")
 	cw := csv.NewWriter(w)
 	cw.Write(header)
-	cw.WriteAll(rows)
+	for i := 0; i < n; i++ {
+		cw.Write(row(i))
+	}
+	cw.Flush()
 	if err := cw.Error(); err != nil {
 		f.Close()
 		return err

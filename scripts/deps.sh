@@ -7,7 +7,7 @@ pkgs=(
   postgresql-15 postgresql-15-postgis-3 postgresql-contrib   # the private PostGIS cluster
   gdal-bin proj-bin                                          # independent clients in tests (ogrinfo, ogr2ogr, cs2cs)
   chromium fonts-dejavu-core                                 # browser tests (with fonts for Vietnamese)
-  raptor2-utils                                              # RDF parser for the DCAT tests
+  raptor2-utils python3-rdflib                               # RDF parsers for the DCAT tests (rdflib: what ckanext-dcat uses)
   ca-certificates
 )
 

@@ -33,8 +33,12 @@ type Metadata struct {
 	LicenseURI         string   `json:"license,omitempty"`
 	LicenseAttribution string   `json:"attribution,omitempty"`
 	Keywords           []string `json:"keywords,omitempty"`
-	Contact            string   `json:"contact,omitempty"`
+	Contact            string   `json:"contact,omitempty"` // name of the contact point (person or office)
+	ContactEmail       string   `json:"contact_email,omitempty"`
+	ContactPhone       string   `json:"contact_phone,omitempty"`
 	TemporalProperty   string   `json:"temporal_property,omitempty"`
+	TemporalStart      string   `json:"temporal_start,omitempty"` // YYYY-MM-DD: declared period the data describes
+	TemporalEnd        string   `json:"temporal_end,omitempty"`
 }
 
 // Collection is a stored collection: metadata plus the state of its current version.
@@ -54,7 +58,9 @@ type Collection struct {
 const collectionColumns = `id, coalesce(catalog_no, 0), title, title_en, description, coalesce(agency_id, ''),
 	coalesce(to_char(first_published, 'YYYY-MM-DD'), ''), frequency, notes, coalesce(theme, ''), license_uri,
 	license_attribution, keywords, contact, coalesce(temporal_property, ''), coalesce(geometry_type, ''),
-	schema, extent, feature_count, version, coalesce(generation, 0), created_at, updated_at`
+	schema, extent, feature_count, version, coalesce(generation, 0), created_at, updated_at,
+	contact_email, contact_phone, coalesce(to_char(temporal_start, 'YYYY-MM-DD'), ''),
+	coalesce(to_char(temporal_end, 'YYYY-MM-DD'), '')`
 
 func scanCollection(row pgx.Row) (Collection, error) {
 	var c Collection
@@ -63,7 +69,8 @@ func scanCollection(row pgx.Row) (Collection, error) {
 	err := row.Scan(&c.ID, &c.CatalogNo, &c.Title, &c.TitleEn, &c.Description, &c.AgencyID,
 		&c.FirstPublished, &c.Frequency, &c.Notes, &c.Theme, &c.LicenseURI,
 		&c.LicenseAttribution, &c.Keywords, &c.Contact, &c.TemporalProperty, &c.GeometryType,
-		&schema, &extent, &c.FeatureCount, &c.Version, &c.Generation, &c.CreatedAt, &c.UpdatedAt)
+		&schema, &extent, &c.FeatureCount, &c.Version, &c.Generation, &c.CreatedAt, &c.UpdatedAt,
+		&c.ContactEmail, &c.ContactPhone, &c.TemporalStart, &c.TemporalEnd)
 	if err != nil {
 		return c, err
 	}
@@ -149,10 +156,15 @@ func upsertMetadata(ctx context.Context, tx pgx.Tx, id string, m Metadata) error
 		license_attribution = coalesce(nullif($12, ''), license_attribution),
 		keywords            = CASE WHEN cardinality($13::text[]) > 0 THEN $13 ELSE keywords END,
 		contact             = coalesce(nullif($14, ''), contact),
-		temporal_property   = coalesce(nullif($15, ''), temporal_property)
+		temporal_property   = coalesce(nullif($15, ''), temporal_property),
+		contact_email       = coalesce(nullif($16, ''), contact_email),
+		contact_phone       = coalesce(nullif($17, ''), contact_phone),
+		temporal_start      = coalesce(nullif($18, '')::date, temporal_start),
+		temporal_end        = coalesce(nullif($19, '')::date, temporal_end)
 		WHERE id = $1`,
 		id, m.CatalogNo, m.Title, m.TitleEn, m.Description, m.AgencyID, m.FirstPublished, m.Frequency,
-		m.Notes, m.Theme, m.LicenseURI, m.LicenseAttribution, m.Keywords, m.Contact, m.TemporalProperty)
+		m.Notes, m.Theme, m.LicenseURI, m.LicenseAttribution, m.Keywords, m.Contact, m.TemporalProperty,
+		m.ContactEmail, m.ContactPhone, m.TemporalStart, m.TemporalEnd)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && (pgErr.Code == "23503" || pgErr.Code == "23514" || pgErr.Code == "22007" || pgErr.Code == "22008") {
 		return fmt.Errorf("%w: collection %s metadata: %s %s", ErrInvalid, id, pgErr.Message, pgErr.Detail)
@@ -175,6 +187,7 @@ type Agency struct {
 	ValidFrom   string `json:"valid_from,omitempty"` // YYYY-MM-DD
 	ValidTo     string `json:"valid_to,omitempty"`
 	SuccessorID string `json:"successor,omitempty"`
+	Change      string `json:"change,omitempty"` // how it ended: rename, merge, split, dissolve
 	Note        string `json:"note,omitempty"`
 }
 
@@ -188,12 +201,12 @@ func (db *DB) SyncAgencies(ctx context.Context, agencies []Agency) error {
 				if pass == 1 {
 					succ = a.SuccessorID
 				}
-				_, err := tx.Exec(ctx, `INSERT INTO agencies (id, name, name_en, kind, valid_from, valid_to, successor_id, note)
-					VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, nullif($7, ''), $8)
+				_, err := tx.Exec(ctx, `INSERT INTO agencies (id, name, name_en, kind, valid_from, valid_to, successor_id, note, change_kind)
+					VALUES ($1, $2, $3, $4, nullif($5, '')::date, nullif($6, '')::date, nullif($7, ''), $8, nullif($9, ''))
 					ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, name_en = EXCLUDED.name_en, kind = EXCLUDED.kind,
 						valid_from = EXCLUDED.valid_from, valid_to = EXCLUDED.valid_to,
-						successor_id = EXCLUDED.successor_id, note = EXCLUDED.note`,
-					a.ID, a.Name, a.NameEn, a.Kind, a.ValidFrom, a.ValidTo, succ, a.Note)
+						successor_id = EXCLUDED.successor_id, note = EXCLUDED.note, change_kind = EXCLUDED.change_kind`,
+					a.ID, a.Name, a.NameEn, a.Kind, a.ValidFrom, a.ValidTo, succ, a.Note, a.Change)
 				if err != nil {
 					return fmt.Errorf("agency %s: %w", a.ID, err)
 				}
@@ -206,13 +219,13 @@ func (db *DB) SyncAgencies(ctx context.Context, agencies []Agency) error {
 // Agencies lists the stored agencies.
 func (db *DB) Agencies(ctx context.Context) ([]Agency, error) {
 	rows, err := db.Pool.Query(ctx, `SELECT id, name, name_en, kind, coalesce(valid_from::text, ''),
-		coalesce(valid_to::text, ''), coalesce(successor_id, ''), note FROM agencies ORDER BY id`)
+		coalesce(valid_to::text, ''), coalesce(successor_id, ''), note, coalesce(change_kind, '') FROM agencies ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agency, error) {
 		var a Agency
-		err := r.Scan(&a.ID, &a.Name, &a.NameEn, &a.Kind, &a.ValidFrom, &a.ValidTo, &a.SuccessorID, &a.Note)
+		err := r.Scan(&a.ID, &a.Name, &a.NameEn, &a.Kind, &a.ValidFrom, &a.ValidTo, &a.SuccessorID, &a.Note, &a.Change)
 		return a, err
 	})
 }

@@ -25,6 +25,7 @@ type Config struct {
 	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
 	TilesConfig  string        // GEODATA_TILES_CONFIG: JSON file of tile options (see tiles.Options)
 	TileCacheMB  int           // GEODATA_TILE_CACHE_MB: byte budget of the tile cache, in MiB
+	TrustProxy   bool          // GEODATA_TRUST_PROXY: client addresses from X-Forwarded-For
 }
 
 func defaultConfig() Config {
@@ -38,6 +39,7 @@ func defaultConfig() Config {
 		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
 		TilesConfig:  os.Getenv("GEODATA_TILES_CONFIG"),
 		TileCacheMB:  envInt("GEODATA_TILE_CACHE_MB", 0),
+		TrustProxy:   os.Getenv("GEODATA_TRUST_PROXY") == "true" || os.Getenv("GEODATA_TRUST_PROXY") == "1",
 	}
 }
 

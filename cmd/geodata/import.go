@@ -61,7 +61,11 @@ func (f *importFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.meta.LicenseURI, "license", "", "licence URI (default CC BY 4.0)")
 	fs.StringVar(&f.meta.LicenseAttribution, "attribution", "", "attribution text required by the licence")
 	fs.StringVar(&f.keywords, "keywords", "", "comma-separated keywords")
-	fs.StringVar(&f.meta.Contact, "contact", "", "contact point")
+	fs.StringVar(&f.meta.Contact, "contact", "", "contact point: person or office")
+	fs.StringVar(&f.meta.ContactEmail, "contact-email", "", "contact e-mail address")
+	fs.StringVar(&f.meta.ContactPhone, "contact-phone", "", "contact phone number")
+	fs.StringVar(&f.meta.TemporalStart, "temporal-start", "", "first day the data describes, YYYY-MM-DD")
+	fs.StringVar(&f.meta.TemporalEnd, "temporal-end", "", "last day the data describes, YYYY-MM-DD")
 	fs.StringVar(&f.meta.TemporalProperty, "temporal-property", "", "property holding each feature's date")
 	fs.IntVar(&f.meta.CatalogNo, "catalog-no", 0, "number in the catalogue (TT)")
 }

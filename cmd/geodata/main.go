@@ -21,6 +21,9 @@ Usage:
   geodata import  --manifest FILE         import every file a manifest lists
   geodata migrate                         apply database migrations
   geodata sample  --out DIR               write the sample datasets
+  geodata sample  --bench --out DIR       write the benchmark data of make bench
+  geodata report  --year YEAR             write the yearly open-data report (Markdown, XLSX)
+  geodata token   create --agency ID      create an agency's API token (--admin: the coordinator's)
   geodata db      up|down|status|url      the private local PostGIS cluster
   geodata export-tiles --out FILE         write the vector tiles to a PMTiles archive
 
@@ -69,6 +72,10 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdDB(ctx, args)
 	case "export-tiles":
 		return cmdExportTiles(ctx, args)
+	case "report":
+		return cmdReport(ctx, args)
+	case "token":
+		return cmdToken(ctx, args)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

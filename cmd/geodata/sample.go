@@ -16,8 +16,9 @@ func cmdSample(_ context.Context, args []string) error {
 	cfg := defaultConfig()
 	fs := flag.NewFlagSet("sample", flag.ContinueOnError)
 	cfg.commonFlags(fs)
-	out := fs.String("out", "", "folder to write the files to (default: DATA_DIR/sample); with --points, the CSV file")
+	out := fs.String("out", "", "folder to write the files to (default: DATA_DIR/sample, or DATA_DIR/bench with --bench); with --points, the CSV file")
 	points := fs.Int("points", 0, "write only a CSV of this many synthetic points (a large file for import benchmarks)")
+	bench := fs.Bool("bench", false, "write the benchmark data of `make bench` (1,000,000 points, 2,000 lines) instead of the demo datasets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -40,9 +41,15 @@ func cmdSample(_ context.Context, args []string) error {
 	}
 	dir := *out
 	if dir == "" {
-		dir = filepath.Join(cfg.DataDir, "sample")
+		dir = filepath.Join(cfg.DataDir, map[bool]string{false: "sample", true: "bench"}[*bench])
 	}
-	st, err := sample.WriteDemo(dir, region, cfg.Region)
+	write := sample.WriteDemo
+	if *bench {
+		write = func(dir string, region *catalog.Region, name string) (sample.Stats, error) {
+			return sample.WriteBench(dir, region, name, sample.DefaultBenchSize)
+		}
+	}
+	st, err := write(dir, region, cfg.Region)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -24,6 +25,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on (env GEODATA_LISTEN; a container needs 0.0.0.0:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "public base URL for links (env GEODATA_PUBLIC_URL; default: from the request)")
 	cfg.tileFlags(fs)
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take client addresses from X-Forwarded-For, for rate limits (env GEODATA_TRUST_PROXY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,10 +58,12 @@ func cmdServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts}, log)
+	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts,
+		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy}}, log)
 	if err != nil {
 		return err
 	}
+	go srv.Run(ctx) // usage counters to PostgreSQL, downloads of new versions
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err

@@ -1,0 +1,200 @@
+package geo
+
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
+// DistanceTo is the geodesic distance in metres from p to geometry g on WGS84 and
+// the point of g where it is reached, with PostGIS geography semantics: the edges
+// of lines and rings are great-circle arcs, the nearest point of an edge is found
+// on the sphere and its distance measured on the ellipsoid (as ST_Distance(
+// geography, geography, true) does), a point inside a polygon is at distance 0.
+// A nil or empty geometry is infinitely far.
+func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point) {
+	metres = math.Inf(1)
+	consider := func(d float64, at orb.Point) {
+		if d < metres {
+			metres, nearest = d, at
+		}
+	}
+	switch g := g.(type) {
+	case orb.Point:
+		return Distance(p, g), g
+	case orb.MultiPoint:
+		for _, q := range g {
+			consider(Distance(p, q), q)
+		}
+	case orb.LineString:
+		if len(g) > 0 {
+			at := nearestOnLine(p, g)
+			return Distance(p, at), at
+		}
+	case orb.MultiLineString:
+		for _, l := range g {
+			if len(l) > 0 {
+				at := nearestOnLine(p, l)
+				consider(Distance(p, at), at)
+			}
+		}
+	case orb.Ring:
+		return DistanceTo(p, orb.Polygon{g})
+	case orb.Polygon:
+		return distanceToPolygon(p, g)
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			consider(distanceToPolygon(p, poly))
+		}
+	case orb.Collection:
+		for _, c := range g {
+			consider(DistanceTo(p, c))
+		}
+	case orb.Bound:
+		return DistanceTo(p, g.ToPolygon())
+	}
+	return metres, nearest
+}
+
+func distanceToPolygon(p orb.Point, poly orb.Polygon) (float64, orb.Point) {
+	if PolygonContains(poly, p) {
+		return 0, p
+	}
+	return DistanceTo(p, orb.MultiLineString(polygonRings(poly)))
+}
+
+func polygonRings(poly orb.Polygon) []orb.LineString {
+	out := make([]orb.LineString, len(poly))
+	for i, r := range poly {
+		out[i] = orb.LineString(r)
+	}
+	return out
+}
+
+// vec3 is a point of the unit sphere, from geodetic lon/lat as PostGIS's
+// geography edge functions take them.
+type vec3 [3]float64
+
+func toVec(p orb.Point) vec3 {
+	sl, cl := math.Sincos(p[1] * rad)
+	so, co := math.Sincos(p[0] * rad)
+	return vec3{cl * co, cl * so, sl}
+}
+
+func (v vec3) point() orb.Point {
+	return orb.Point{math.Atan2(v[1], v[0]) / rad, math.Atan2(v[2], hypot(v[0], v[1])) / rad}
+}
+
+func (v vec3) dot(w vec3) float64 { return v[0]*w[0] + v[1]*w[1] + v[2]*w[2] }
+
+func (v vec3) cross(w vec3) vec3 {
+	return vec3{v[1]*w[2] - v[2]*w[1], v[2]*w[0] - v[0]*w[2], v[0]*w[1] - v[1]*w[0]}
+}
+
+func (v vec3) scaled(s float64) vec3 { return vec3{v[0] * s, v[1] * s, v[2] * s} }
+
+func (v vec3) minus(w vec3) vec3 { return vec3{v[0] - w[0], v[1] - w[1], v[2] - w[2]} }
+
+func (v vec3) normalized() (vec3, bool) {
+	n := math.Sqrt(v.dot(v))
+	if n == 0 {
+		return v, false
+	}
+	return v.scaled(1 / n), true
+}
+
+// nearestOnLine is the point of line l nearest to p on the sphere: for every
+// edge, its end points and, when it falls inside the edge, the foot of the
+// perpendicular great circle through p. Candidates are compared by squared chord,
+// which keeps its precision at short range (a dot product near 1 does not).
+func nearestOnLine(p orb.Point, l orb.LineString) orb.Point {
+	pv := toVec(p)
+	chord2 := func(v vec3) float64 { d := pv.minus(v); return d.dot(d) }
+	best, bestChord := l[0], chord2(toVec(l[0]))
+	for i := 1; i < len(l); i++ {
+		a, b := toVec(l[i-1]), toVec(l[i])
+		if c := chord2(b); c < bestChord {
+			best, bestChord = l[i], c
+		}
+		if foot, ok := edgeFoot(pv, a, b); ok {
+			if c := chord2(foot); c < bestChord {
+				best, bestChord = foot.point(), c
+			}
+		}
+	}
+	return best
+}
+
+// edgeFoot is the projection of p on the great circle through a and b, when it
+// lies on the shorter arc from a to b.
+func edgeFoot(p, a, b vec3) (vec3, bool) {
+	n, ok := a.cross(b).normalized()
+	if !ok {
+		return vec3{}, false // a zero-length edge: its ends count already
+	}
+	k, ok := p.minus(n.scaled(p.dot(n))).normalized()
+	if !ok {
+		return vec3{}, false // p is a pole of the edge's great circle: every point is as far
+	}
+	if a.cross(k).dot(n) < 0 || k.cross(b).dot(n) < 0 {
+		return vec3{}, false
+	}
+	return k, true
+}
+
+// GeodesicBound is the lon/lat box of g including the bulge of its edges, which
+// are great-circle arcs as in PostGIS geography and can reach beyond the
+// latitudes of their end points. The nearest-neighbour index needs it: a box
+// distance is a lower bound of the distance to the geometry only when the box
+// holds every point of it. Edges crossing the antimeridian are not supported.
+func GeodesicBound(g orb.Geometry) orb.Bound {
+	b := g.Bound()
+	switch g := g.(type) {
+	case orb.LineString:
+		return extendByArcs(b, g)
+	case orb.MultiLineString:
+		for _, l := range g {
+			b = extendByArcs(b, l)
+		}
+	case orb.Ring:
+		return extendByArcs(b, orb.LineString(g))
+	case orb.Polygon:
+		for _, r := range g {
+			b = extendByArcs(b, orb.LineString(r))
+		}
+	case orb.MultiPolygon:
+		for _, poly := range g {
+			b = b.Union(GeodesicBound(poly))
+		}
+	case orb.Collection:
+		for _, c := range g {
+			b = b.Union(GeodesicBound(c))
+		}
+	case orb.Bound:
+		return GeodesicBound(g.ToPolygon())
+	}
+	return b
+}
+
+// extendByArcs widens b to the highest and lowest latitude of every edge of l.
+func extendByArcs(b orb.Bound, l orb.LineString) orb.Bound {
+	for i := 1; i < len(l); i++ {
+		a, c := toVec(l[i-1]), toVec(l[i])
+		n, ok := a.cross(c).normalized()
+		if !ok {
+			continue
+		}
+		// The northernmost point of the great circle, and its antipode the southernmost.
+		top, ok := vec3{-n[2] * n[0], -n[2] * n[1], 1 - n[2]*n[2]}.normalized()
+		if !ok {
+			continue // the equator
+		}
+		for _, v := range []vec3{top, top.scaled(-1)} {
+			if a.cross(v).dot(n) >= 0 && v.cross(c).dot(n) >= 0 {
+				lat := v.point()[1]
+				b.Min[1], b.Max[1] = min(b.Min[1], lat), max(b.Max[1], lat)
+			}
+		}
+	}
+	return b
+}
