@@ -92,7 +92,9 @@
       zoom.className = 'zoom';
       zoom.title = 'Phóng tới ' + c.title;
       zoom.setAttribute('aria-label', zoom.title);
-      zoom.textContent = '⌖';
+      // A crosshair drawn in SVG: no icon font is loaded.
+      zoom.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.6">' +
+        '<circle cx="8" cy="8" r="4.5"/><path d="M8 0v5M8 11v5M0 8h5M11 8h5"/></svg>';
       zoom.addEventListener('click', function () { location.hash = 'collection=' + encodeURIComponent(c.id); });
       li.append(lab, zoom);
       list.appendChild(li);
