@@ -5,8 +5,6 @@ import (
 	"slices"
 
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -105,21 +103,22 @@ func (in *layerInput) encodeLayer(budget int) ([]byte, error) {
 	var last []byte
 	for k, p := range plans {
 		coarsest := k == len(plans)-1
-		var features []*geojson.Feature
+		var w *layerWriter
 		if in.info.points != nil {
 			groups := in.cluster(p.cell)
 			if !coarsest && in.estimate(groups, p, z) > budget {
 				continue // cannot fit: do not spend time encoding it
 			}
-			features = in.pointFeatures(groups, p, z)
+			w = newLayerWriter(in.snap.ID(), len(groups))
+			in.writePoints(w, groups, p, z)
 		} else {
-			features = in.shapeFeatures(p, z)
+			w = newLayerWriter(in.snap.ID(), len(in.others))
+			in.writeShapes(w, p, z)
 		}
-		if len(features) == 0 {
+		if w.empty() {
 			return nil, nil
 		}
-		layer := &mvt.Layer{Name: in.snap.ID(), Version: 2, Extent: Extent, Features: features}
-		b, err := mvt.Marshal(mvt.Layers{layer})
+		b, err := w.bytes()
 		if err != nil {
 			return nil, fmt.Errorf("encode layer %s: %w", in.snap.ID(), err)
 		}
@@ -196,60 +195,49 @@ func (in *layerInput) estimate(groups []pointGroup, p plan, z int) int {
 	return int(est)
 }
 
-// pointFeatures makes the features of the groups: a group of one point is
-// that point, a larger one a cluster at the points' mean position with
-// point_count. Each point is in one group, so the singles and the clusters'
-// counts add up to the points of the buffered tile.
-func (in *layerInput) pointFeatures(groups []pointGroup, p plan, z int) []*geojson.Feature {
+// writePoints writes the groups: a group of one point is that point, a
+// larger one a cluster at the points' mean position with point_count. Each
+// point is in one group, so the singles and the clusters' counts add up to the
+// points of the buffered tile.
+func (in *layerInput) writePoints(w *layerWriter, groups []pointGroup, p plan, z int) {
 	props := in.info.properties(in.snap, z, p.props)
-	features := make([]*geojson.Feature, 0, len(groups))
 	for _, g := range groups {
 		if g.n == 1 {
-			features = append(features, in.single(g.first, props))
+			in.writeFeature(w, &in.snap.Features[g.first.i], orb.Point{float64(g.first.x - in.frame.ox), float64(g.first.y - in.frame.oy)}, props)
 			continue
 		}
 		// The integer mean lies in the cell, so the cluster lies in the tile its
 		// points lie in; integer sums make it independent of the points' order.
 		x, y := g.sumX/g.n-in.frame.ox, g.sumY/g.n-in.frame.oy
-		f := geojson.NewFeature(orb.Point{float64(x), float64(y)})
-		f.Properties[CountProperty] = uint64(g.n)
-		features = append(features, f)
+		from := len(w.tags)
+		w.tag(CountProperty, uint64(g.n))
+		w.feature(nil, orb.Point{float64(x), float64(y)}, from)
 	}
-	return features
 }
 
-func (in *layerInput) single(h pointHit, props []int) *geojson.Feature {
-	src := &in.snap.Features[h.i]
-	f := geojson.NewFeature(orb.Point{float64(h.x - in.frame.ox), float64(h.y - in.frame.oy)})
-	in.setProperties(f, src, props)
-	return f
-}
-
-func (in *layerInput) setProperties(f *geojson.Feature, src *catalog.Feature, props []int) {
-	f.ID = src.NumID
-	f.Properties[IDProperty] = src.ID
+// writeFeature writes a feature of the snapshot with geometry g (tile units):
+// its number as MVT id, its id as property, and the properties props.
+func (in *layerInput) writeFeature(w *layerWriter, src *catalog.Feature, g orb.Geometry, props []int) {
+	from := len(w.tags)
+	w.tag(IDProperty, src.ID)
 	schema := in.snap.Collection.Schema
 	for _, i := range props {
 		if v := src.Props[i]; v != nil {
-			f.Properties[schema[i].Name] = tileValue(v)
+			w.tag(schema[i].Name, tileValue(v))
 		}
 	}
+	id := src.NumID
+	w.feature(&id, g, from)
 }
 
-// shapeFeatures projects, clips and simplifies the features of a layer that is
+// writeShapes projects, clips and simplifies the features of a layer that is
 // not made of single points only (such points are never clustered).
-func (in *layerInput) shapeFeatures(p plan, z int) []*geojson.Feature {
+func (in *layerInput) writeShapes(w *layerWriter, p plan, z int) {
 	props := in.info.properties(in.snap, z, p.props)
-	var features []*geojson.Feature
 	for _, i := range in.others {
 		src := &in.snap.Features[i]
-		g := in.frame.shape(src.Geom, p.tolerance)
-		if g == nil {
-			continue
+		if g := in.frame.shape(src.Geom, p.tolerance); g != nil {
+			in.writeFeature(w, src, g, props)
 		}
-		f := geojson.NewFeature(g)
-		in.setProperties(f, src, props)
-		features = append(features, f)
 	}
-	return features
 }
