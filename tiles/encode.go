@@ -211,7 +211,7 @@ func (in *layerInput) writePoints(w *layerWriter, groups []pointGroup, p plan, z
 		x, y := g.sumX/g.n-in.frame.ox, g.sumY/g.n-in.frame.oy
 		from := len(w.tags)
 		w.tag(CountProperty, uint64(g.n))
-		w.feature(nil, orb.Point{float64(x), float64(y)}, from)
+		w.feature(0, false, orb.Point{float64(x), float64(y)}, from)
 	}
 }
 
@@ -226,8 +226,7 @@ func (in *layerInput) writeFeature(w *layerWriter, src *catalog.Feature, g orb.G
 			w.tag(schema[i].Name, tileValue(v))
 		}
 	}
-	id := src.NumID
-	w.feature(&id, g, from)
+	w.feature(src.NumID, true, g, from)
 }
 
 // writeShapes projects, clips and simplifies the features of a layer that is

@@ -23,8 +23,17 @@ type layerWriter struct {
 	floats   map[float64]uint32
 	bools    map[bool]uint32
 	tags     []uint32 // backing array of the features' tags
+	ids      []uint64 // backing array of the features' ids
+	geoms    []uint32 // backing array of the features' geometry commands
 	features []vectortile.Tile_Feature
 }
+
+// Geometry types, shared by every feature (the messages point to them).
+var (
+	typePoint      = vectortile.Tile_POINT
+	typeLineString = vectortile.Tile_LINESTRING
+	typePolygon    = vectortile.Tile_POLYGON
+)
 
 func newLayerWriter(name string, capacity int) *layerWriter {
 	version, extent := uint32(2), uint32(Extent)
@@ -32,6 +41,8 @@ func newLayerWriter(name string, capacity int) *layerWriter {
 		keys: map[string]uint32{}, strs: map[string]uint32{}, ints: map[int64]uint32{},
 		uints: map[uint64]uint32{}, floats: map[float64]uint32{}, bools: map[bool]uint32{},
 		features: make([]vectortile.Tile_Feature, 0, capacity),
+		ids:      make([]uint64, 0, capacity),
+		geoms:    make([]uint32, 0, 3*capacity),
 	}
 	w.layer.Name, w.layer.Version, w.layer.Extent = &name, &version, &extent
 	return w
@@ -95,14 +106,25 @@ func (w *layerWriter) value(v any) uint32 {
 	return w.value(fmt.Sprint(v)) // tileValue admits no other type; text is a safe fallback
 }
 
-// feature adds a feature with the tags appended since tagsFrom; id may be nil.
-func (w *layerWriter) feature(id *uint64, g orb.Geometry, tagsFrom int) {
-	typ, geom, ok := encodeGeometry(g)
+// feature adds a feature with the tags appended since tagsFrom, and id unless
+// hasID is false. The ids, tags and geometries of all features share a few
+// backing arrays: fewer allocations, less for the collector to do.
+func (w *layerWriter) feature(id uint64, hasID bool, g orb.Geometry, tagsFrom int) {
+	from := len(w.geoms)
+	gw := geomWriter{data: w.geoms}
+	typ, ok := gw.geometry(g)
 	if !ok {
 		w.tags = w.tags[:tagsFrom]
 		return
 	}
-	w.features = append(w.features, vectortile.Tile_Feature{Id: id, Tags: w.tags[tagsFrom:len(w.tags):len(w.tags)], Type: &typ, Geometry: geom})
+	w.geoms = gw.data
+	f := vectortile.Tile_Feature{Tags: w.tags[tagsFrom:len(w.tags):len(w.tags)], Type: typ,
+		Geometry: w.geoms[from:len(w.geoms):len(w.geoms)]}
+	if hasID {
+		w.ids = append(w.ids, id)
+		f.Id = &w.ids[len(w.ids)-1]
+	}
+	w.features = append(w.features, f)
 }
 
 func (w *layerWriter) empty() bool { return len(w.features) == 0 }
@@ -157,41 +179,40 @@ func (g *geomWriter) ring(r orb.Ring) {
 	g.command(cmdClosePath, 1)
 }
 
-// encodeGeometry writes a geometry in integer tile units (as frame.shape and
-// the point layers make them) as MVT commands; ok is false for a type MVT has
-// no encoding for (frame.shape makes none).
-func encodeGeometry(geom orb.Geometry) (typ vectortile.Tile_GeomType, data []uint32, ok bool) {
-	var g geomWriter
+// geometry appends a geometry in integer tile units (as frame.shape and the
+// point layers make them) as MVT commands; ok is false for a type MVT has no
+// encoding for (frame.shape makes none). Each feature's deltas start at 0, 0.
+func (g *geomWriter) geometry(geom orb.Geometry) (typ *vectortile.Tile_GeomType, ok bool) {
+	g.x, g.y = 0, 0
 	switch geom := geom.(type) {
 	case orb.Point:
-		g.data = make([]uint32, 0, 3)
 		g.command(cmdMoveTo, 1)
 		g.points([]orb.Point{geom})
-		return vectortile.Tile_POINT, g.data, true
+		return &typePoint, true
 	case orb.MultiPoint:
 		g.command(cmdMoveTo, len(geom))
 		g.points(geom)
-		return vectortile.Tile_POINT, g.data, true
+		return &typePoint, true
 	case orb.LineString:
 		g.line(geom)
-		return vectortile.Tile_LINESTRING, g.data, true
+		return &typeLineString, true
 	case orb.MultiLineString:
 		for _, l := range geom {
 			g.line(l)
 		}
-		return vectortile.Tile_LINESTRING, g.data, true
+		return &typeLineString, true
 	case orb.Polygon:
 		for _, r := range geom {
 			g.ring(r)
 		}
-		return vectortile.Tile_POLYGON, g.data, true
+		return &typePolygon, true
 	case orb.MultiPolygon:
 		for _, p := range geom {
 			for _, r := range p {
 				g.ring(r)
 			}
 		}
-		return vectortile.Tile_POLYGON, g.data, true
+		return &typePolygon, true
 	}
-	return 0, nil, false
+	return nil, false
 }
