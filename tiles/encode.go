@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"fmt"
 	"slices"
 
 	"github.com/paulmach/orb"
@@ -94,40 +93,41 @@ func (in *layerInput) empty() bool { return in.count == 0 && len(in.others) == 0
 
 // encodeLayer encodes the layer with the finest plan whose tile fits budget
 // bytes (or the coarsest plan). It returns nil when the tile has no feature of it.
-func (in *layerInput) encodeLayer(budget int) ([]byte, error) {
+func (in *layerInput) encodeLayer(budget int) []byte {
 	if in.empty() {
-		return nil, nil
+		return nil
 	}
 	z := int(in.frame.tile.Z)
 	plans := ladder(in.info.points != nil, z, in.info.opts)
 	var last []byte
 	for k, p := range plans {
 		coarsest := k == len(plans)-1
-		var w *layerWriter
+		w := newLayerWriter(in.snap.ID())
 		if in.info.points != nil {
 			groups := in.cluster(p.cell)
 			if !coarsest && in.estimate(groups, p, z) > budget {
+				w.release()
 				continue // cannot fit: do not spend time encoding it
 			}
-			w = newLayerWriter(in.snap.ID(), len(groups))
 			in.writePoints(w, groups, p, z)
 		} else {
-			w = newLayerWriter(in.snap.ID(), len(in.others))
 			in.writeShapes(w, p, z)
 		}
-		if w.empty() {
-			return nil, nil
+		empty := w.empty()
+		var b []byte
+		if !empty {
+			b = w.bytes()
 		}
-		b, err := w.bytes()
-		if err != nil {
-			return nil, fmt.Errorf("encode layer %s: %w", in.snap.ID(), err)
+		w.release()
+		if empty {
+			return nil
 		}
 		if len(b) <= budget || coarsest {
-			return b, nil
+			return b
 		}
 		last = b
 	}
-	return last, nil
+	return last
 }
 
 // pointGroup is the points of one cluster cell.
@@ -209,16 +209,14 @@ func (in *layerInput) writePoints(w *layerWriter, groups []pointGroup, p plan, z
 		// The integer mean lies in the cell, so the cluster lies in the tile its
 		// points lie in; integer sums make it independent of the points' order.
 		x, y := g.sumX/g.n-in.frame.ox, g.sumY/g.n-in.frame.oy
-		from := len(w.tags)
 		w.tag(CountProperty, uint64(g.n))
-		w.feature(0, false, orb.Point{float64(x), float64(y)}, from)
+		w.feature(0, false, orb.Point{float64(x), float64(y)})
 	}
 }
 
 // writeFeature writes a feature of the snapshot with geometry g (tile units):
 // its number as MVT id, its id as property, and the properties props.
 func (in *layerInput) writeFeature(w *layerWriter, src *catalog.Feature, g orb.Geometry, props []int) {
-	from := len(w.tags)
 	w.tag(IDProperty, src.ID)
 	schema := in.snap.Collection.Schema
 	for _, i := range props {
@@ -226,7 +224,7 @@ func (in *layerInput) writeFeature(w *layerWriter, src *catalog.Feature, g orb.G
 			w.tag(schema[i].Name, tileValue(v))
 		}
 	}
-	w.feature(src.NumID, true, g, from)
+	w.feature(src.NumID, true, g)
 }
 
 // writeShapes projects, clips and simplifies the features of a layer that is

@@ -171,7 +171,7 @@ func tileKey(snaps []*catalog.Snapshot, tile maptile.Tile) string {
 // they exceed MaxBytes, each layer is encoded again within its share.
 func (t *Tiler) encode(ctx context.Context, snaps []*catalog.Snapshot, tile maptile.Tile) ([]byte, error) {
 	if len(snaps) == 1 {
-		return t.encodeLayer(snaps[0], tile, t.opts.MaxBytes)
+		return t.encodeLayer(snaps[0], tile, t.opts.MaxBytes), nil
 	}
 	parts := make([][]byte, len(snaps))
 	total := 0
@@ -189,19 +189,14 @@ func (t *Tiler) encode(ctx context.Context, snaps []*catalog.Snapshot, tile mapt
 			if len(parts[i]) <= share {
 				continue
 			}
-			b, err := t.encodeLayer(s, tile, share)
-			if err != nil {
-				return nil, err
-			}
-			parts[i] = b
+			parts[i] = t.encodeLayer(s, tile, share)
 		}
 	}
 	return bytes.Join(parts, nil), nil
 }
 
-func (t *Tiler) encodeLayer(snap *catalog.Snapshot, tile maptile.Tile, budget int) ([]byte, error) {
-	in := gather(snap, t.info(snap), tile)
-	return in.encodeLayer(budget)
+func (t *Tiler) encodeLayer(snap *catalog.Snapshot, tile maptile.Tile, budget int) []byte {
+	return gather(snap, t.info(snap), tile).encodeLayer(budget)
 }
 
 // info returns the layer info of snap's version, made once per version (a
