@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -64,19 +63,43 @@ func (s *Snapshot) Property(name string) (int, bool) {
 
 // Intersecting calls fn, in source order, with the position and the feature of
 // every feature intersecting b (exactly, not only by bounding box).
+//
+// A small box is answered by the R-tree and its hits sorted back into source
+// order; when the box holds more than an eighth of the collection, a scan of
+// the bounding boxes in source order is cheaper than collecting and sorting the
+// hits, so the search gives up and scans.
 func (s *Snapshot) Intersecting(b orb.Bound, fn func(i int32, f *Feature) bool) {
-	var hits []int32
+	limit := max(len(s.Features)/8, 1024)
+	hits := make([]int32, 0, 256)
 	s.Index.Search(b, func(i int32) bool {
 		hits = append(hits, i)
-		return true
+		return len(hits) <= limit
 	})
+	if len(hits) > limit {
+		for i := range s.Features {
+			f := &s.Features[i]
+			if f.Bound.Intersects(b) && exactlyIntersects(f, b) && !fn(int32(i), f) {
+				return
+			}
+		}
+		return
+	}
 	slices.Sort(hits) // the tree yields spatial order; pages need source order
 	for _, i := range hits {
 		f := &s.Features[i]
-		if geo.IntersectsBound(f.Geom, b) && !fn(i, f) {
+		if exactlyIntersects(f, b) && !fn(i, f) {
 			return
 		}
 	}
+}
+
+// exactlyIntersects tests a feature whose bounding box intersects b; for a
+// point the box test was already exact.
+func exactlyIntersects(f *Feature, b orb.Bound) bool {
+	if _, ok := f.Geom.(orb.Point); ok {
+		return true
+	}
+	return geo.IntersectsBound(f.Geom, b)
 }
 
 // SnapshotBuilder assembles a snapshot from stored rows.
@@ -115,7 +138,7 @@ func (b *SnapshotBuilder) decode(sf *store.StoredFeature) (*Feature, error) {
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: geometry: %w", sf.ID, err)
 	}
-	props, err := decodeProps(sf.Properties, b.snap.Collection.Schema)
+	props, err := decodeProps(sf.Properties, b.snap.Collection.Schema, b.snap.byName)
 	if err != nil {
 		return nil, fmt.Errorf("feature %s: %w", sf.ID, err)
 	}
@@ -190,113 +213,52 @@ func indexOf(features []Feature) *geo.Index {
 	return geo.IndexOf(bounds)
 }
 
-// decodeProps turns a stored JSON object into values in schema order.
-func decodeProps(raw []byte, schema []store.Property) ([]any, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil {
-		return nil, fmt.Errorf("properties: %w", err)
-	}
-	out := make([]any, len(schema))
-	for i, p := range schema {
-		v, ok := m[p.Name]
-		if !ok || string(v) == "null" {
-			continue
-		}
-		val, err := decodeValue(v, p.Type)
-		if err != nil {
-			return nil, fmt.Errorf("property %q: %w", p.Name, err)
-		}
-		out[i] = val
-	}
-	return out, nil
-}
-
-func decodeValue(v json.RawMessage, typ string) (any, error) {
-	switch typ {
-	case "integer":
-		var n int64
-		if err := json.Unmarshal(v, &n); err != nil {
-			return nil, err
-		}
-		return n, nil
-	case "number":
-		var f float64
-		if err := json.Unmarshal(v, &f); err != nil {
-			return nil, err
-		}
-		return f, nil
-	case "boolean":
-		var b bool
-		if err := json.Unmarshal(v, &b); err != nil {
-			return nil, err
-		}
-		return b, nil
-	case "string", "date", "date-time":
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	}
-	var x any // nested objects and arrays are kept as they are
-	err := json.Unmarshal(v, &x)
-	return x, err
-}
-
 // EncodeFeature writes f as a GeoJSON Feature with every schema property, in schema
 // order, null when absent, and numbers of type "number" with a decimal point, so
 // that clients typing fields from the first features (QGIS) see them as reals.
 func EncodeFeature(f *Feature, schema []store.Property) ([]byte, error) {
-	geom := geo.AppendGeoJSON(nil, f.Geom)
-	var buf bytes.Buffer
-	buf.Grow(len(geom) + 64 + 24*len(schema))
-	buf.WriteString(`{"type":"Feature","id":`)
-	writeJSONString(&buf, f.ID)
-	buf.WriteString(`,"geometry":`)
-	buf.Write(geom)
-	buf.WriteString(`,"properties":{`)
+	dst := make([]byte, 0, encodedSize(f, schema))
+	dst = append(dst, `{"type":"Feature","id":`...)
+	dst = AppendJSONString(dst, f.ID)
+	dst = append(dst, `,"geometry":`...)
+	dst = geo.AppendGeoJSON(dst, f.Geom)
+	dst = append(dst, `,"properties":{`...)
+	var err error
 	for i, p := range schema {
 		if i > 0 {
-			buf.WriteByte(',')
+			dst = append(dst, ',')
 		}
-		writeJSONString(&buf, p.Name)
-		buf.WriteByte(':')
-		if err := WriteValue(&buf, f.Props[i], p.Type); err != nil {
+		dst = AppendJSONString(dst, p.Name)
+		dst = append(dst, ':')
+		if dst, err = AppendValue(dst, f.Props[i], p.Type); err != nil {
 			return nil, fmt.Errorf("property %q: %w", p.Name, err)
 		}
 	}
-	buf.WriteString("}}")
-	return buf.Bytes(), nil
+	return append(dst, "}}"...), nil
+}
+
+// encodedSize estimates the length of a feature's GeoJSON, so it is encoded into
+// one allocation.
+func encodedSize(f *Feature, schema []store.Property) int {
+	n := 96 + len(f.ID) + 40*geo.PointCount(f.Geom)
+	for i, p := range schema {
+		n += len(p.Name) + 8
+		if s, ok := f.Props[i].(string); ok {
+			n += len(s) + 2
+		} else {
+			n += 16
+		}
+	}
+	return n
 }
 
 // WriteValue writes one property value as JSON.
 func WriteValue(buf *bytes.Buffer, v any, typ string) error {
-	switch v := v.(type) {
-	case nil:
-		buf.WriteString("null")
-	case int64:
-		if typ == "number" {
-			buf.WriteString(FormatNumber(float64(v)))
-			return nil
-		}
-		buf.WriteString(strconv.FormatInt(v, 10))
-	case float64:
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			buf.WriteString("null")
-			return nil
-		}
-		buf.WriteString(FormatNumber(v))
-	case bool:
-		buf.WriteString(strconv.FormatBool(v))
-	case string:
-		writeJSONString(buf, v)
-	default:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		buf.Write(b)
+	b, err := AppendValue(buf.AvailableBuffer(), v, typ)
+	if err != nil {
+		return err
 	}
+	buf.Write(b)
 	return nil
 }
 
@@ -307,9 +269,4 @@ func FormatNumber(v float64) string {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
-}
-
-func writeJSONString(buf *bytes.Buffer, s string) {
-	b, _ := json.Marshal(s) // a string always marshals
-	buf.Write(b)
 }

@@ -1,7 +1,7 @@
 // Package geo is geodata's pure geometry: bounding boxes and tile math, geodesic
-// distance, VN-2000 ⇄ WGS84 ⇄ Web Mercator, simplification and the
-// nearest-neighbour index. It does no I/O and knows nothing of HTTP or SQL; it may
-// import orb, go-geom and rtree only.
+// distance, VN-2000 ⇄ WGS84 ⇄ Web Mercator, simplification, the nearest-neighbour
+// index, spatial predicates (DE-9IM) and geometry validity. It does no I/O and
+// knows nothing of HTTP or SQL; it may import orb, go-geom and rtree only.
 //
 //	idx := geo.NewIndex()
 //	for i, g := range geometries { idx.Insert(geo.GeodesicBound(g), int32(i)) }

@@ -141,10 +141,11 @@ func (s *Server) agencies(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	repr, err := negotiate(r, reprJSON, reprHTML)
+	if err != nil {
+		return err
 	}
+	f := repr.F
 	doc, err := s.agenciesDocument(r.Context(), s.baseURL(r))
 	if err != nil {
 		return s.unavailable(err)
@@ -161,10 +162,11 @@ func (s *Server) agency(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	repr, err := negotiate(r, reprJSON, reprHTML)
+	if err != nil {
+		return err
 	}
+	f := repr.F
 	id := mux.Vars(r)["agencyId"]
 	doc, err := s.agenciesDocument(r.Context(), s.baseURL(r))
 	if err != nil {

@@ -53,6 +53,16 @@ func TestBrowserHomeMap(t *testing.T) {
 	runBrowserScript(t, "map.mjs", e.URL)
 }
 
+// The collection, items and feature pages show their maps, switch language and
+// page through items in headless Chromium without console errors.
+func TestBrowserFeaturePages(t *testing.T) {
+	e := sampleEnv(t)
+	for _, coll := range []string{"bus-routes", "schools"} {
+		snap, _ := e.Cat.Snapshot(coll)
+		runBrowserScript(t, "pages.mjs", e.URL, coll, snap.Features[len(snap.Features)/2].ID)
+	}
+}
+
 // The catalogue page renders in Vietnamese, searches without accents, filters
 // by theme and agency, and fits a phone.
 func TestBrowserCatalogue(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // Error is an HTTP error with a machine code, a description for people, and
 // the parameter at fault when there is one.
 type Error struct {
-	Status      int    `json:"-"`
+	Status      int    `json:"status"`
 	Code        string `json:"code"`
 	Description string `json:"description"`
 	Parameter   string `json:"parameter,omitempty"`
@@ -54,15 +54,19 @@ func (s *Server) handle(h appHandler) http.Handler {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	h := w.Header()
 	h.Del("ETag")
-	h.Del("Cache-Control")
 	h.Del("Content-Encoding")
+	h.Del("Content-Crs")
+	h.Del("Link")
+	h.Set("Cache-Control", "no-store")
 	if wantsHTML(r) {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(e.Status)
 		s.render(w, r, "error.html", pageData{Title: http.StatusText(e.Status), Error: e})
 		return
 	}
-	h.Set("Content-Type", "application/json")
+	h.Set("Content-Type", mediaJSON)
 	w.WriteHeader(e.Status)
-	json.NewEncoder(w).Encode(e)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(e) // the status is sent; a failed write means the client left
 }

@@ -239,10 +239,11 @@ func (s *Server) feedbackList(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "kind", "status", "collection", "feature", "agency", "sort", "limit", "offset", "lang"); err != nil {
 		return err
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	repr, err := negotiate(r, reprJSON, reprHTML)
+	if err != nil {
+		return err
 	}
+	f := repr.F
 	tok, err := s.authenticate(r)
 	if err != nil {
 		return err
@@ -345,10 +346,11 @@ func (s *Server) feedbackItem(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "sent", "lang"); err != nil {
 		return err
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	repr, err := negotiate(r, reprJSON, reprHTML)
+	if err != nil {
+		return err
 	}
+	f := repr.F
 	tok, err := s.authenticate(r)
 	if err != nil {
 		return err

@@ -3,237 +3,120 @@ package handlers
 import (
 	"bytes"
 	"fmt"
-	"hash/fnv"
-	"math"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
-	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/geo"
+	"github.com/vn-opendata/geodata/store"
 )
 
-// Paging limits of /items (OGC API – Features: a larger limit is clamped).
-const (
-	defaultLimit = 10
-	maxLimit     = 10000
-)
+// itemsOffers are the representations of /items: GeoJSON first (the default).
+var itemsOffers = []representation{reprGeoJSON, reprHTML, reprCSV}
 
-// itemsQuery is a parsed /items request.
-type itemsQuery struct {
-	bboxes  []orb.Bound // two when the box crosses the antimeridian
-	limit   int
-	offset  int
-	filters []propertyFilter
-}
-
-type propertyFilter struct {
-	index int
-	name  string
-	value string
-}
-
-var itemsParams = []string{"f", "lang", "bbox", "limit", "offset"}
-
-func parseItemsQuery(r *http.Request, snap *catalog.Snapshot) (itemsQuery, error) {
-	q := r.URL.Query()
-	out := itemsQuery{limit: defaultLimit}
-	names := make([]string, 0, len(q))
-	for name := range q {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if contains(itemsParams, name) {
-			continue
-		}
-		i, ok := snap.Property(name)
-		if !ok {
-			return out, badParam(name, "unknown parameter: neither a standard parameter (%s) nor a property of %s",
-				strings.Join(itemsParams, ", "), snap.ID())
-		}
-		out.filters = append(out.filters, propertyFilter{index: i, name: name, value: q.Get(name)})
-	}
-	var err error
-	if v := q.Get("limit"); v != "" {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 1 {
-			return out, badParam("limit", "%q must be an integer of at least 1 (at most %d is returned)", v, maxLimit)
-		}
-		out.limit = min(n, maxLimit)
-	}
-	if v := q.Get("offset"); v != "" {
-		n, perr := strconv.Atoi(v)
-		if perr != nil || n < 0 {
-			return out, badParam("offset", "%q must be an integer of at least 0", v)
-		}
-		out.offset = n
-	}
-	if v, ok := q["bbox"]; ok {
-		if out.bboxes, err = parseBBox(strings.Join(v, ",")); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
-}
-
-// parseBBox reads minlon,minlat,maxlon,maxlat (or with min/max heights, 6 numbers).
-// A box whose west edge is east of its east edge crosses the antimeridian and is split.
-func parseBBox(v string) ([]orb.Bound, error) {
-	parts := strings.Split(v, ",")
-	if len(parts) != 4 && len(parts) != 6 {
-		return nil, badParam("bbox", "want 4 or 6 comma-separated numbers, got %d", len(parts))
-	}
-	n := make([]float64, len(parts))
-	for i, p := range parts {
-		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, badParam("bbox", "%q is not a number", p)
-		}
-		n[i] = f
-	}
-	if len(n) == 6 {
-		n = []float64{n[0], n[1], n[3], n[4]}
-	}
-	minx, miny, maxx, maxy := n[0], n[1], n[2], n[3]
-	if miny > maxy {
-		return nil, badParam("bbox", "the south edge %g is north of the north edge %g", miny, maxy)
-	}
-	if minx < -180 || maxx > 180 || miny < -90 || maxy > 90 || minx > 180 || maxx < -180 {
-		return nil, badParam("bbox", "coordinates must be longitude -180..180 and latitude -90..90 (CRS84)")
-	}
-	if minx > maxx {
-		return []orb.Bound{
-			{Min: orb.Point{minx, miny}, Max: orb.Point{180, maxy}},
-			{Min: orb.Point{-180, miny}, Max: orb.Point{maxx, maxy}},
-		}, nil
-	}
-	return []orb.Bound{{Min: orb.Point{minx, miny}, Max: orb.Point{maxx, maxy}}}, nil
-}
-
-// match returns the indexes of the matching features, in source order.
-func (q itemsQuery) match(snap *catalog.Snapshot) []int32 {
-	var hits []int32
-	keep := func(i int32) {
-		if q.passes(&snap.Features[i]) {
-			hits = append(hits, i)
-		}
-	}
-	if len(q.bboxes) == 0 {
-		for i := range snap.Features {
-			keep(int32(i))
-		}
-		return hits
-	}
-	seen := map[int32]bool{}
-	for _, b := range q.bboxes {
-		snap.Intersecting(b, func(i int32, _ *catalog.Feature) bool {
-			if !seen[i] {
-				seen[i] = true
-				keep(i)
-			}
-			return true
-		})
-	}
-	if len(q.bboxes) > 1 {
-		sort.Slice(hits, func(a, b int) bool { return hits[a] < hits[b] })
-	}
-	return hits
-}
-
-func (q itemsQuery) passes(f *catalog.Feature) bool {
-	for _, pf := range q.filters {
-		if valueText(f.Props[pf.index]) != pf.value {
-			return false
-		}
-	}
-	return true
-}
-
-// valueText is a property value as a query string would write it.
-func valueText(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	return fmt.Sprint(v)
-}
+// itemOffers are the representations of one feature.
+var itemOffers = []representation{reprGeoJSON, reprHTML}
 
 func (s *Server) items(w http.ResponseWriter, r *http.Request) error {
 	snap, err := s.snapshot(r)
 	if err != nil {
 		return err
 	}
-	q, err := parseItemsQuery(r, snap)
+	idx := s.indexes.of(snap)
+	q, err := parseItemsQuery(r, snap, idx, s.crs)
 	if err != nil {
 		return err
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	repr, err := negotiate(r, itemsOffers...)
+	if err != nil {
+		return err
 	}
-	if notModified(w, r, etag(snap, r.URL.RawQuery, f)) {
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
-	hits := q.match(snap)
-	page := hits[min(q.offset, len(hits)):min(q.offset+q.limit, len(hits))]
-	links := s.itemsLinks(r, snap, q, len(hits), len(page))
-	if f == "html" {
-		return s.render(w, r, "items.html", pageData{Title: snap.Collection.Title, Data: itemsPage(snap, page, links, len(hits), q)})
+	page, matched := q.page(snap, idx)
+	links := s.itemsLinks(r, snap, q, matched, len(page))
+	setLinkHeader(w, links)
+	switch repr.F {
+	case "html":
+		return s.render(w, r, "items.html", pageData{Title: collectionTitle(r, snap.Collection),
+			Data: s.itemsPage(r, snap, page, links, matched, q), Scripts: []string{"map", "features-map.js"}})
+	case "csv":
+		return writeCSV(w, snap, page, q)
 	}
+	enc := newFeatureEncoder(snap, q.props, q.crs)
 	var buf bytes.Buffer
 	buf.Grow(256 + len(page)*256)
 	fmt.Fprintf(&buf, `{"type":"FeatureCollection","numberMatched":%d,"numberReturned":%d,"timeStamp":%q,"links":`,
-		len(hits), len(page), time.Now().UTC().Format(time.RFC3339))
+		matched, len(page), timeStamp(snap))
 	writeLinks(&buf, links)
 	buf.WriteString(`,"features":[`)
 	for i, idx := range page {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.Write(snap.Features[idx].JSON)
+		if err := enc.append(&buf, &snap.Features[idx]); err != nil {
+			return err
+		}
 	}
 	buf.WriteString("]}")
+	w.Header().Set("Content-Crs", "<"+q.crs.URI()+">")
 	w.Header().Set("Content-Type", mediaGeoJSON)
 	_, err = w.Write(buf.Bytes())
 	return err
 }
 
+// timeStamp is when the data of the response was published: the time of the
+// collection's version, the same on every replica, so that equal queries give
+// equal bytes and strong ETags hold.
+func timeStamp(snap *catalog.Snapshot) string {
+	return snap.Collection.UpdatedAt.UTC().Format(time.RFC3339)
+}
+
+// itemsURL is the URL of a collection's items.
+func itemsURL(base string, snap *catalog.Snapshot) string {
+	return base + "/collections/" + url.PathEscape(snap.ID()) + "/items"
+}
+
+// itemsLinks links a page to itself, its other representations, its collection
+// and the pages around it; next and prev carry every other parameter.
 func (s *Server) itemsLinks(r *http.Request, snap *catalog.Snapshot, q itemsQuery, matched, returned int) []link {
-	base := s.baseURL(r) + "/collections/" + url.PathEscape(snap.ID()) + "/items"
-	params := r.URL.Query()
-	params.Del("f")
+	base := s.baseURL(r)
+	items := itemsURL(base, snap)
+	params := queryOf(r)
 	links := []link{
-		{Href: withQuery(base, "", withFormat(params, "json")), Rel: "self", Type: mediaGeoJSON},
-		{Href: withQuery(base, "", withFormat(params, "html")), Rel: "alternate", Type: mediaHTML},
-		{Href: s.baseURL(r) + "/collections/" + url.PathEscape(snap.ID()), Rel: "collection", Type: mediaJSON},
+		{Href: withQuery(items, "", withFormat(params, "json")), Rel: "self", Type: mediaGeoJSON, Title: "Trang này / this page"},
+		{Href: withQuery(items, "", withFormat(params, "html")), Rel: "alternate", Type: mediaHTML, Title: "HTML"},
+		{Href: withQuery(items, "", withFormat(params, "csv")), Rel: "alternate", Type: mediaCSV, Title: "CSV"},
+		{Href: base + "/collections/" + url.PathEscape(snap.ID()), Rel: "collection", Type: mediaJSON, Title: snap.Collection.Title},
+	}
+	page := func(rel, title string, offset int) link {
+		p := withFormat(params, "json")
+		p.Set("offset", strconv.Itoa(offset))
+		p.Set("limit", strconv.Itoa(q.limit))
+		return link{Href: withQuery(items, "", p), Rel: rel, Type: mediaGeoJSON, Title: title}
 	}
 	if q.offset+returned < matched {
-		next := withFormat(params, "json")
-		next.Set("offset", strconv.Itoa(q.offset+returned))
-		next.Set("limit", strconv.Itoa(q.limit))
-		links = append(links, link{Href: withQuery(base, "", next), Rel: "next", Type: mediaGeoJSON})
+		links = append(links, page("next", "Trang sau / next page", q.offset+returned))
 	}
 	if q.offset > 0 {
-		prev := withFormat(params, "json")
-		prev.Set("offset", strconv.Itoa(max(0, q.offset-q.limit)))
-		prev.Set("limit", strconv.Itoa(q.limit))
-		links = append(links, link{Href: withQuery(base, "", prev), Rel: "prev", Type: mediaGeoJSON})
+		links = append(links, page("prev", "Trang trước / previous page", max(0, q.offset-q.limit)))
 	}
 	return links
+}
+
+// setLinkHeader repeats the paging links as HTTP Link headers, where clients of
+// CSV (which has no room for links) find them.
+func setLinkHeader(w http.ResponseWriter, links []link) {
+	for _, l := range links {
+		if l.Rel == "next" || l.Rel == "prev" {
+			w.Header().Add("Link", fmt.Sprintf("<%s>; rel=%q; type=%q", l.Href, l.Rel, l.Type))
+		}
+	}
 }
 
 func writeLinks(buf *bytes.Buffer, links []link) {
@@ -242,7 +125,17 @@ func writeLinks(buf *bytes.Buffer, links []link) {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		fmt.Fprintf(buf, `{"href":%q,"rel":%q,"type":%q}`, l.Href, l.Rel, l.Type)
+		buf.WriteString(`{"href":`)
+		writeJSONString(buf, l.Href)
+		buf.WriteString(`,"rel":`)
+		writeJSONString(buf, l.Rel)
+		buf.WriteString(`,"type":`)
+		writeJSONString(buf, l.Type)
+		if l.Title != "" {
+			buf.WriteString(`,"title":`)
+			writeJSONString(buf, l.Title)
+		}
+		buf.WriteByte('}')
 	}
 	buf.WriteByte(']')
 }
@@ -252,7 +145,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := checkParams(r, "f", "lang"); err != nil {
+	if err := checkParams(r, itemParams...); err != nil {
 		return err
 	}
 	id := mux.Vars(r)["featureId"]
@@ -260,59 +153,110 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 	if feat == nil {
 		return notFound("feature %q does not exist in %s / không có đối tượng này", id, snap.ID())
 	}
-	f := format(r)
-	if f != "json" && f != "html" {
-		return badFormat(r)
+	c, err := s.crs.param(r.URL.Query().Get("crs"), "crs")
+	if err != nil {
+		return err
 	}
-	if notModified(w, r, etag(snap, id+"?"+r.URL.RawQuery, f)) {
+	repr, err := negotiate(r, itemOffers...)
+	if err != nil {
+		return err
+	}
+	if s.upToDate(w, r, collectionVersion(snap), repr) {
 		return nil
 	}
 	base := s.baseURL(r)
-	self := base + "/collections/" + url.PathEscape(snap.ID()) + "/items/" + url.PathEscape(id)
+	self := itemsURL(base, snap) + "/" + url.PathEscape(id)
+	params := queryOf(r)
 	links := []link{
-		{Href: self, Rel: "self", Type: mediaGeoJSON},
-		{Href: self + "?f=html", Rel: "alternate", Type: mediaHTML},
-		{Href: base + "/collections/" + url.PathEscape(snap.ID()), Rel: "collection", Type: mediaJSON},
+		{Href: withQuery(self, "", withFormat(params, "json")), Rel: "self", Type: mediaGeoJSON, Title: "Đối tượng này / this feature"},
+		{Href: withQuery(self, "", withFormat(params, "html")), Rel: "alternate", Type: mediaHTML, Title: "HTML"},
+		{Href: base + "/collections/" + url.PathEscape(snap.ID()), Rel: "collection", Type: mediaJSON, Title: snap.Collection.Title},
 	}
-	if f == "html" {
-		return s.render(w, r, "item.html", pageData{Title: snap.Collection.Title, Data: itemPage(snap, feat, links)})
+	if repr.F == "html" {
+		return s.render(w, r, "item.html", pageData{Title: collectionTitle(r, snap.Collection) + " · " + id,
+			Data: s.itemPage(r, snap, feat), Scripts: []string{"map", "features-map.js"}})
 	}
+	enc := newFeatureEncoder(snap, nil, c)
 	var buf bytes.Buffer
-	buf.Write(feat.JSON[:len(feat.JSON)-1]) // reopen the Feature object to add its links
+	if err := enc.append(&buf, feat); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // reopen the Feature object to add its links
 	buf.WriteString(`,"links":`)
 	writeLinks(&buf, links)
 	buf.WriteByte('}')
+	w.Header().Set("Content-Crs", "<"+c.URI()+">")
 	w.Header().Set("Content-Type", mediaGeoJSON)
 	_, err = w.Write(buf.Bytes())
 	return err
 }
 
-// etag identifies a representation: the collection version, the query and the format.
-func etag(snap *catalog.Snapshot, query, format string) string {
-	h := fnv.New64a()
-	fmt.Fprintf(h, "%s\x00%d\x00%s\x00%s", snap.ID(), snap.Version(), query, format)
-	return fmt.Sprintf(`"%s-v%d-%x"`, snap.ID(), snap.Version(), h.Sum64())
+// featureEncoder writes features as a query asks: the GeoJSON encoded at load
+// when every property is wanted in CRS84, else encoded anew with the selected
+// properties in the requested system.
+type featureEncoder struct {
+	schema []store.Property
+	props  []int // nil: all
+	crs    *geo.CRS
 }
 
-// notModified sets the ETag and answers 304 when the client has it already.
-func notModified(w http.ResponseWriter, r *http.Request, tag string) bool {
-	w.Header().Set("ETag", tag)
-	w.Header().Set("Cache-Control", "public, max-age=60")
-	w.Header().Add("Vary", "Accept, Accept-Encoding")
-	for _, t := range strings.Split(r.Header.Get("If-None-Match"), ",") {
-		if t = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(t), "W/")); t == tag || t == "*" {
-			w.WriteHeader(http.StatusNotModified)
-			return true
+func newFeatureEncoder(snap *catalog.Snapshot, props []int, c *geo.CRS) featureEncoder {
+	e := featureEncoder{schema: snap.Collection.Schema, props: props, crs: c}
+	if props != nil {
+		e.schema = make([]store.Property, len(props))
+		for i, p := range props {
+			e.schema[i] = snap.Collection.Schema[p]
 		}
 	}
-	return false
+	return e
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
+func (e featureEncoder) append(buf *bytes.Buffer, f *catalog.Feature) error {
+	if e.props == nil && e.crs.URI() == crs84 {
+		buf.Write(f.JSON)
+		return nil
+	}
+	if e.props == nil {
+		return e.appendInCRS(buf, f)
+	}
+	out := *f
+	if e.props != nil {
+		out.Props = make([]any, len(e.props))
+		for i, p := range e.props {
+			out.Props[i] = f.Props[p]
 		}
 	}
-	return false
+	if e.crs.URI() != crs84 {
+		g, err := toCRS(f.Geom, e.crs)
+		if err != nil {
+			return badParam("crs", "feature %s cannot be given in %s: %v", f.ID, e.crs.URI(), err)
+		}
+		out.Geom = g
+	}
+	b, err := catalog.EncodeFeature(&out, e.schema)
+	if err != nil {
+		return err
+	}
+	buf.Write(b)
+	return nil
+}
+
+// appendInCRS writes f's GeoJSON with its geometry in e.crs, keeping the rest of
+// the bytes encoded at load: catalog.EncodeFeature writes the geometry between
+// `"geometry":` and `,"properties":`, which no escaped id can contain.
+func (e featureEncoder) appendInCRS(buf *bytes.Buffer, f *catalog.Feature) error {
+	const geomKey, propsKey = `,"geometry":`, `,"properties":`
+	start := bytes.Index(f.JSON, []byte(geomKey))
+	end := bytes.Index(f.JSON, []byte(propsKey))
+	if start < 0 || end < start {
+		return fmt.Errorf("feature %s: unexpected encoding", f.ID)
+	}
+	g, err := toCRS(f.Geom, e.crs)
+	if err != nil {
+		return badParam("crs", "feature %s cannot be given in %s: %v", f.ID, e.crs.URI(), err)
+	}
+	buf.Write(f.JSON[:start+len(geomKey)])
+	buf.Write(geo.AppendGeoJSON(buf.AvailableBuffer(), g))
+	buf.Write(f.JSON[end:])
+	return nil
 }

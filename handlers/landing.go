@@ -4,43 +4,62 @@ import (
 	"net/http"
 )
 
-// conformance classes implemented; each is declared only when all of it works.
-var conformanceClasses = []string{
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
-	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
-}
+// OGC API – Common link relations of the landing page, given beside the Part 1 ones.
+const (
+	relOGCConformance = "http://www.opengis.net/def/rel/ogc/1.0/conformance"
+	relOGCData        = "http://www.opengis.net/def/rel/ogc/1.0/data"
+)
 
 func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
-	base := s.baseURL(r)
-	switch format(r) {
-	case "html":
-		return s.render(w, r, "home.html", pageData{Title: "Bản đồ dữ liệu mở", Data: s.mapLayers(base),
-			Scripts: []string{"map", "home.js"}})
-	case "json":
-		region := s.cat.Region
-		return writeJSON(w, mediaJSON, map[string]any{
-			"title":       "geodata — dữ liệu mở không gian " + region.Name,
-			"description": "Open geospatial data of " + region.NameEn + ": OGC API – Features, GeoJSON. " + region.NoteEn,
-			"links": []link{
-				{Href: base + "/", Rel: "self", Type: mediaJSON, Title: "This document"},
-				{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "Trang chủ (HTML)"},
-				{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Conformance classes"},
-				{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Collections"},
-			},
-		})
+	repr, err := negotiate(r, docOffers...)
+	if err != nil {
+		return err
 	}
-	return badFormat(r)
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
+		return nil
+	}
+	base := s.baseURL(r)
+	if repr.F == "html" {
+		return s.render(w, r, "home.html", pageData{Title: inLang(r, "Bản đồ dữ liệu mở", "Open data map"), Data: s.mapLayers(base),
+			Scripts: []string{"map", "home.js"}})
+	}
+	region := s.cat.Region
+	links := []link{
+		{Href: base + "/?f=json", Rel: "self", Type: mediaJSON, Title: "Trang chủ / landing page"},
+		{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "Bản đồ / map (HTML)"},
+		{Href: base + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "OpenAPI 3.0"},
+		{Href: base + "/api?f=html", Rel: "service-doc", Type: mediaHTML, Title: "Tài liệu API / API documentation"},
+		{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
+		{Href: base + "/conformance", Rel: relOGCConformance, Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
+		{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Tập dữ liệu / collections"},
+		{Href: base + "/collections", Rel: relOGCData, Type: mediaJSON, Title: "Tập dữ liệu / collections"},
+	}
+	return writeJSON(w, mediaJSON, map[string]any{
+		"title":       "geodata — dữ liệu mở không gian " + region.Name,
+		"description": "Open geospatial data of " + region.NameEn + ": OGC API – Features, GeoJSON, CSV. " + region.NoteEn,
+		"links":       append(links, tilesLandingLinks(base)...),
+	})
 }
 
 func (s *Server) conformance(w http.ResponseWriter, r *http.Request) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
-	return writeJSON(w, mediaJSON, map[string]any{"conformsTo": conformanceClasses})
+	repr, err := negotiate(r, docOffers...)
+	if err != nil {
+		return err
+	}
+	if s.upToDate(w, r, s.catalogVersion(), repr) {
+		return nil
+	}
+	classes := s.conformanceClasses()
+	if repr.F == "html" {
+		return s.render(w, r, "conformance.html", pageData{Title: inLang(r, "Các lớp tuân thủ", "Conformance classes"), Data: classes})
+	}
+	return writeJSON(w, mediaJSON, map[string]any{"conformsTo": classes})
 }
 
 // mapLayer is what the home page map needs of a collection.
@@ -63,12 +82,19 @@ func (s *Server) mapLayers(base string) []mapLayer {
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r); err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
 	return writeJSON(w, mediaJSON, map[string]any{"status": "ok", "version": s.cfg.Version})
 }
 
 // readyz says whether the service can answer: every collection loaded once, and
 // whether the database is reachable (reads keep working from memory when it is not).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
+	if err := checkParams(r); err != nil {
+		return err
+	}
 	status, code := "ready", http.StatusOK
 	switch {
 	case !s.cat.Ready():

@@ -54,12 +54,14 @@ func catalogOpenAPIPaths() map[string]any {
 				param("agency", "query", "agency id; also matches the datasets of the agencies it succeeded", str, false)},
 			"responses": with(map[string]any{"200": resp("the catalogue", mediaJSON, "text/csv", catalogFormats["xlsx"],
 				"application/xml", "application/ld+json", "text/turtle", "application/rdf+xml", mediaHTML)}, errors("400", "503")),
+			"x-example-requests": []string{"/catalog", "/catalog?f=csv", "/catalog?f=html&q=truong"},
 		}},
 		"/agencies": map[string]any{"get": map[string]any{
 			"summary":     "Every agency, its datasets, the yearly share of agencies providing open data against the plan's targets, and stale datasets",
 			"operationId": "getAgencies", "tags": []string{"Catalogue"},
-			"parameters": []any{format("json", "html")},
-			"responses":  with(map[string]any{"200": resp("agencies and coverage", mediaJSON, mediaHTML)}, errors("400", "503")),
+			"parameters":         []any{format("json", "html")},
+			"responses":          with(map[string]any{"200": resp("agencies and coverage", mediaJSON, mediaHTML)}, errors("400", "503")),
+			"x-example-requests": []string{"/agencies", "/agencies?f=html"},
 		}},
 		"/agencies/{agencyId}": map[string]any{"get": map[string]any{
 			"summary": "One agency and its datasets", "operationId": "getAgency", "tags": []string{"Catalogue"},
@@ -90,7 +92,8 @@ func catalogOpenAPIPaths() map[string]any {
 					param("sort", "query", "", enum("recent", "votes"), false),
 					param("limit", "query", "at most 500", map[string]any{"type": "integer", "minimum": 1}, false),
 					param("offset", "query", "", map[string]any{"type": "integer", "minimum": 0}, false)},
-				"responses": with(map[string]any{"200": resp("feedback", mediaJSON, mediaHTML)}, errors("400", "401", "503")),
+				"responses":          with(map[string]any{"200": resp("feedback", mediaJSON, mediaHTML)}, errors("400", "401", "503")),
+				"x-example-requests": []string{"/feedback", "/feedback?f=html&sort=votes"},
 			},
 			"post": map[string]any{
 				"summary":     "Send feedback on a dataset or a feature, or request a new dataset; no account; rate-limited per client",

@@ -35,7 +35,11 @@ type Server struct {
 	static  fs.FS
 	metrics *metrics
 	tiler   *tiles.Tiler
+	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
+	crs     crsCatalog      // the coordinate reference systems served
 	catalogue
+
+	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }
 
 // New prepares a server.
@@ -48,12 +52,19 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	systems, err := newCRSCatalog(cat.Region)
+	if err != nil {
+		return nil, err
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	if err := cfg.Tiles.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), tiler: tiles.NewTiler(cfg.Tiles)}
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems, tiler: tiles.NewTiler(cfg.Tiles)}
 	s.metrics.registry.MustRegister(tileCacheCollector{s.tiler.Cache()})
+	s.collectionLinkers = append(s.collectionLinkers, func(base string, snap *catalog.Snapshot) []link {
+		return tilesCollectionLinks(base, snap.ID())
+	})
 	if err := s.initCatalogue(cfg.Catalogue); err != nil {
 		return nil, err
 	}
@@ -69,10 +80,13 @@ func (s *Server) Handler() http.Handler {
 	}
 	get("/", s.landing)
 	get("/conformance", s.conformance)
+	get("/api", s.api)
 	get("/collections", s.collections)
 	get("/collections/{collectionId}", s.collection)
 	get("/collections/{collectionId}/items", s.counted(store.UsageItems, s.items))
 	get("/collections/{collectionId}/items/{featureId}", s.counted(store.UsageItems, s.item))
+	get("/collections/{collectionId}/queryables", s.queryables)
+	get("/collections/{collectionId}/schema", s.schema)
 	get("/collections/{collectionId}/nearby", s.collectionNearby)
 	get("/nearby", s.nearby)
 	get("/gan-toi", s.nearbyPage)
@@ -90,7 +104,7 @@ func (s *Server) Handler() http.Handler {
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
 	r.Use(s.metrics.instrument)
-	return s.withRequestID(s.logRequests(s.recoverPanics(r)))
+	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(answerPreflight(r))))))
 }
 
 // staticFiles serves embedded files without directory listings.

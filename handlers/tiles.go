@@ -10,6 +10,7 @@ import (
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/tiles"
 )
 
@@ -417,6 +418,11 @@ func (s *Server) serveTile(w http.ResponseWriter, r *http.Request, snaps []*cata
 	if err != nil {
 		return err
 	}
+	if r.Method == http.MethodGet {
+		for _, snap := range snaps {
+			s.usage.Count(snap.ID(), store.UsageTiles)
+		}
+	}
 	h := w.Header()
 	h.Set("Cache-Control", tileCacheControl)
 	h.Add("Vary", "Accept-Encoding")
@@ -456,19 +462,6 @@ func ifNoneMatch(r *http.Request, tag string) bool {
 		if t = strings.TrimPrefix(strings.TrimSpace(t), "W/"); t == tag || t == "*" {
 			return true
 		}
-	}
-	return false
-}
-
-// acceptsGzip reports whether Accept-Encoding allows gzip (not with q=0).
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if c := strings.ToLower(strings.TrimSpace(coding)); c != "gzip" && c != "*" {
-			continue
-		}
-		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
 	}
 	return false
 }

@@ -187,6 +187,8 @@ func textKind(s string) int {
 	switch {
 	case s == "":
 		return 0
+	case !strings.ContainsRune("+-0123456789tTfF", rune(s[0])):
+		return sawString // names and addresses: no number, boolean or date starts so
 	case integerText.MatchString(s):
 		if _, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return sawInteger
@@ -248,20 +250,16 @@ func parseDateTime(s string) (string, bool) {
 	return "", false
 }
 
-// Convert returns rec's values typed by the schema, as a JSON-ready object; absent
-// and empty values are left out (they read as null).
-func (s *Schema) Convert(rec *Record) map[string]any {
-	out := make(map[string]any, len(rec.Props))
-	for _, p := range rec.Props {
-		i, ok := s.index[p.Name]
-		if !ok {
-			continue
-		}
-		if v, ok := convert(p.Value, s.typeAt(i)); ok {
-			out[p.Name] = v
-		}
+// Value is one property of a record typed by the schema, with the schema's type
+// name; ok is false for properties not in the schema and empty values.
+func (s *Schema) Value(p Prop) (v any, typ string, ok bool) {
+	i, known := s.index[p.Name]
+	if !known {
+		return nil, "", false
 	}
-	return out
+	typ = s.typeAt(i)
+	v, ok = convert(p.Value, typ)
+	return v, typ, ok
 }
 
 func convert(v any, typ string) (any, bool) {

@@ -449,6 +449,30 @@ func load(ctx context.Context, db *store.DB, req Request, p *plan, rep *importer
 	})
 }
 
+// appendProps writes the record's properties, typed by the schema, as a JSON
+// object (empty values are left out and read as null).
+func (p *plan) appendProps(dst []byte, rec *importers.Record) ([]byte, error) {
+	dst = append(dst, '{')
+	first := true
+	for _, pr := range rec.Props {
+		v, typ, ok := p.schema.Value(pr)
+		if !ok {
+			continue
+		}
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = catalog.AppendJSONString(dst, pr.Name)
+		dst = append(dst, ':')
+		var err error
+		if dst, err = catalog.AppendValue(dst, v, typ); err != nil {
+			return nil, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
 // rowSource feeds COPY from the reader, which runs in its own goroutine.
 type rowSource struct {
 	rows chan []any
@@ -532,7 +556,7 @@ func (p *plan) row(rec *importers.Record, ordinal int, req Request, generation, 
 	if err != nil {
 		return nil, fmt.Errorf("line %d: geometry: %w", rec.Line, err)
 	}
-	props, err := json.Marshal(p.schema.Convert(rec))
+	props, err := p.appendProps(make([]byte, 0, 256), rec)
 	if err != nil {
 		return nil, fmt.Errorf("line %d: properties: %w", rec.Line, err)
 	}

@@ -174,10 +174,12 @@ func btsSites(g *generator, dir string) (Entry, int, error) {
 	}
 	file := "bts-sites.csv"
 	err = writeCSVEncoded(filepath.Join(dir, file), header, rows, EncodeWindows1258)
+	m := meta(2, "Vị trí trạm thu phát sóng di động (BTS)", "BTS antenna sites", "so-tttt", "TECH", "QUARTERLY",
+		"Vị trí cột ăng-ten trạm BTS của các doanh nghiệp viễn thông (mục 22 của Kế hoạch), kèm nhà mạng, công nghệ và chiều cao cột.",
+		"BTS", "viễn thông", "telecom")
+	m.TemporalProperty = "ngay_phat_song" // the on-air date: OGC API datetime= filters on it
 	return Entry{File: file, Collection: "bts-sites", Options: importers.Options{IDColumn: "ma_tram", CRS: "EPSG:9214"},
-		Metadata: meta(2, "Vị trí trạm thu phát sóng di động (BTS)", "BTS antenna sites", "so-tttt", "TECH", "QUARTERLY",
-			"Vị trí cột ăng-ten trạm BTS của các doanh nghiệp viễn thông (mục 22 của Kế hoạch), kèm nhà mạng, công nghệ và chiều cao cột.",
-			"BTS", "viễn thông", "telecom")}, n, err
+		Metadata: m}, n, err
 }
 
 func postalPoints(g *generator, dir string) (Entry, int, error) {
