@@ -12,7 +12,9 @@ import (
 // palette gives each collection its colour, in catalogue order; point layers
 // also cycle through pointShapes, so that neighbouring kinds differ twice.
 var palette = []string{"#d81b60", "#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#00897b",
-	"#e53935", "#3949ab", "#6d4c41", "#9e9d24", "#00acc1", "#5e35b1"}
+	"#e53935", "#3949ab", "#6d4c41", "#9e9d24", "#00acc1", "#5e35b1",
+	"#f4511e", "#039be5", "#7cb342", "#ffb300", "#ad1457", "#004d40",
+	"#1a237e", "#4e342e", "#827717", "#006064", "#4a148c", "#37474f"}
 
 // pointShapes: a dot, a ring (white centre, thick outline), a dot with a halo.
 var pointShapes = []string{"dot", "ring", "halo"}

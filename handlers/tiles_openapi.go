@@ -38,25 +38,29 @@ func tilesOpenAPIPaths() map[string]any {
 		"400": errorResp("A coordinate is not a whole number, or a bad parameter; the error names it."),
 		"404": errorResp("The tile lies outside the tile matrix set or below maxzoom, or the collection does not exist."),
 	}
-	op := func(id, summary string, params []any, responses map[string]any) map[string]any {
-		return map[string]any{"get": map[string]any{"tags": []string{"Tiles"}, "operationId": id, "summary": summary,
-			"parameters": params, "responses": responses}}
+	op := func(id, summary string, params []any, responses map[string]any, examples ...string) map[string]any {
+		get := map[string]any{"tags": []string{"Tiles"}, "operationId": id, "summary": summary,
+			"parameters": params, "responses": responses}
+		if len(examples) > 0 {
+			get["x-example-requests"] = examples
+		}
+		return map[string]any{"get": get}
 	}
 	docResponses := func(desc string) map[string]any {
 		return map[string]any{"200": jsonOK(desc), "400": errorResp("Bad parameter."), "404": errorResp("Not found.")}
 	}
 	return map[string]any{
-		"/tileMatrixSets": op("getTileMatrixSetsList", "Tile matrix sets served (WebMercatorQuad).", []any{}, docResponses("Tile matrix sets.")),
+		"/tileMatrixSets": op("getTileMatrixSetsList", "Tile matrix sets served (WebMercatorQuad).", []any{}, docResponses("Tile matrix sets."), "/tileMatrixSets"),
 		"/tileMatrixSets/{tileMatrixSetId}": op("getTileMatrixSet", "Definition of a tile matrix set (OGC TMS 2.0 JSON).",
-			[]any{tms}, docResponses("The tile matrix set.")),
+			[]any{tms}, docResponses("The tile matrix set."), "/tileMatrixSets/WebMercatorQuad"),
 		"/tiles": op("getDatasetVectorTileSetsList", "Vector tilesets of every collection together.", []any{},
-			docResponses("Tilesets list.")),
+			docResponses("Tilesets list."), "/tiles"),
 		"/tiles/{tileMatrixSetId}": op("getDatasetVectorTileSet", "Tileset metadata, or TileJSON with f=tilejson.",
-			[]any{tms, collections, tilesetFormat}, docResponses("Tileset metadata or TileJSON 3.0.0.")),
+			[]any{tms, collections, tilesetFormat}, docResponses("Tileset metadata or TileJSON 3.0.0."), "/tiles/WebMercatorQuad", "/tiles/WebMercatorQuad?f=tilejson"),
 		"/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": op("getDatasetVectorTile",
-			"A tile with one layer per collection (Mapbox Vector Tile).", []any{tms, tileMatrix, tileRow, tileCol, collections}, tileResponses),
+			"A tile with one layer per collection (Mapbox Vector Tile).", []any{tms, tileMatrix, tileRow, tileCol, collections}, tileResponses, "/tiles/WebMercatorQuad/0/0/0"),
 		"/tiles/{z}/{x}/{y}.mvt": op("getDatasetVectorTileXYZ", "The same tile in XYZ order, for tools that want {z}/{x}/{y}.",
-			[]any{path("z", "Zoom level.", whole), path("x", "Column.", whole), path("y", "Row.", whole), collections}, tileResponses),
+			[]any{path("z", "Zoom level.", whole), path("x", "Column.", whole), path("y", "Row.", whole), collections}, tileResponses, "/tiles/0/0/0.mvt"),
 		"/collections/{collectionId}/tiles": op("getCollectionVectorTileSetsList", "Vector tilesets of a collection.",
 			[]any{collectionID}, docResponses("Tilesets list.")),
 		"/collections/{collectionId}/tiles/{tileMatrixSetId}": op("getCollectionVectorTileSet",
@@ -66,8 +70,8 @@ func tilesOpenAPIPaths() map[string]any {
 			"A tile of one collection (Mapbox Vector Tile, layer named by the collection id).",
 			[]any{collectionID, tms, tileMatrix, tileRow, tileCol}, tileResponses),
 		"/styles/default.json": op("getDefaultStyle", "MapLibre style of every collection (same origin, no glyphs or sprites).",
-			[]any{}, map[string]any{"200": jsonOK("MapLibre style (version 8).")}),
+			[]any{}, map[string]any{"200": jsonOK("MapLibre style (version 8).")}, "/styles/default.json"),
 		"/map": op("getMapPage", "The map page (HTML).", []any{}, map[string]any{"200": map[string]any{"description": "HTML page.",
-			"content": map[string]any{"text/html": map[string]any{"schema": str}}}}),
+			"content": map[string]any{"text/html": map[string]any{"schema": str}}}}, "/map"),
 	}
 }
