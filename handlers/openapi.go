@@ -24,7 +24,7 @@ type apiPart struct {
 }
 
 func (s *Server) apiParts() []apiPart {
-	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.filterAPI(), s.nearbyAPI(), catalogueAPI(), s.operationsAPI()}
+	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.filterAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.operationsAPI()}
 }
 
 // conformanceClasses lists the classes of every part, each once.
@@ -570,6 +570,18 @@ func (s *Server) nearbyAPI() apiPart {
 		tags: []apiTag{{Name: "Nearby", Description: "Nearest features by geodesic distance / địa điểm gần nhất"}},
 		describe: func(d *apiDoc, snaps []*catalog.Snapshot) error {
 			return d.merge(nearbyOpenAPIPaths(s.cat.Region, snaps))
+		},
+	}
+}
+
+// tilesAPI is OGC API – Tiles with the style and the map page (tiles.go),
+// described in tiles_openapi.go.
+func tilesAPI() apiPart {
+	return apiPart{
+		conformance: tilesConformance,
+		tags:        []apiTag{{Name: "Tiles", Description: "Vector tiles, style and map / bản đồ vector"}},
+		describe: func(d *apiDoc, _ []*catalog.Snapshot) error {
+			return d.merge(tilesOpenAPIPaths())
 		},
 	}
 }

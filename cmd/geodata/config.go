@@ -23,6 +23,8 @@ type Config struct {
 	LogFormat    string        // GEODATA_LOG_FORMAT: json or text
 	ReadTimeout  time.Duration // GEODATA_READ_TIMEOUT
 	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
+	TilesConfig  string        // GEODATA_TILES_CONFIG: JSON file of tile options (see tiles.Options)
+	TileCacheMB  int           // GEODATA_TILE_CACHE_MB: byte budget of the tile cache, in MiB
 	TrustProxy   bool          // GEODATA_TRUST_PROXY: client addresses from X-Forwarded-For
 }
 
@@ -35,6 +37,8 @@ func defaultConfig() Config {
 		LogFormat:    envOr("GEODATA_LOG_FORMAT", "text"),
 		ReadTimeout:  envDuration("GEODATA_READ_TIMEOUT", 15*time.Second),
 		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
+		TilesConfig:  os.Getenv("GEODATA_TILES_CONFIG"),
+		TileCacheMB:  envInt("GEODATA_TILE_CACHE_MB", 0),
 		TrustProxy:   os.Getenv("GEODATA_TRUST_PROXY") == "true" || os.Getenv("GEODATA_TRUST_PROXY") == "1",
 	}
 }
@@ -42,6 +46,13 @@ func defaultConfig() Config {
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
 	}
 	return def
 }

@@ -25,6 +25,7 @@ Usage:
   geodata report  --year YEAR             write the yearly open-data report (Markdown, XLSX)
   geodata token   create --agency ID      create an agency's API token (--admin: the coordinator's)
   geodata db      up|down|status|url      the private local PostGIS cluster
+  geodata export-tiles --out FILE         write the vector tiles to a PMTiles archive
 
 Every command finds its database the same way: DATABASE_URL when set, else the
 private cluster under the data folder (.geodata of the checkout), created on demand.
@@ -69,6 +70,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdSample(ctx, args)
 	case "db":
 		return cmdDB(ctx, args)
+	case "export-tiles":
+		return cmdExportTiles(ctx, args)
 	case "report":
 		return cmdReport(ctx, args)
 	case "token":

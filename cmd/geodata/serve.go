@@ -24,6 +24,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	cfg.commonFlags(fs)
 	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on (env GEODATA_LISTEN; a container needs 0.0.0.0:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "public base URL for links (env GEODATA_PUBLIC_URL; default: from the request)")
+	cfg.tileFlags(fs)
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take client addresses from X-Forwarded-For, for rate limits (env GEODATA_TRUST_PROXY)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -53,7 +54,11 @@ func cmdServe(ctx context.Context, args []string) error {
 	log.Info("collections loaded", "collections", len(cat.Snapshots()), "ms", time.Since(start).Milliseconds())
 	go cat.Run(ctx)
 
-	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version,
+	tileOpts, err := cfg.tileOptions()
+	if err != nil {
+		return err
+	}
+	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts,
 		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy}}, log)
 	if err != nil {
 		return err
