@@ -26,6 +26,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "public base URL for links (env GEODATA_PUBLIC_URL; default: from the request)")
 	cfg.tileFlags(fs)
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take client addresses from X-Forwarded-For, for rate limits (env GEODATA_TRUST_PROXY)")
+	lazy := fs.Bool("lazy-downloads", false, "build download files on their first request, not ahead of it (benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,7 +60,8 @@ func cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts,
-		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy}}, log)
+		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy,
+			LazyDownloads: *lazy}}, log)
 	if err != nil {
 		return err
 	}
