@@ -13,6 +13,14 @@ import (
 // geography, geography, true) does), a point inside a polygon is at distance 0.
 // A nil or empty geometry is infinitely far.
 func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point) {
+	return DistanceWithin(p, g, math.Inf(1))
+}
+
+// DistanceWithin is DistanceTo for a caller that only wants g when it lies
+// within limit metres: the answer is exact when it is at most limit, and some
+// larger value otherwise. Edges of lines that cannot come that near are skipped,
+// which makes a nearest-neighbour search over long lines much cheaper.
+func DistanceWithin(p orb.Point, g orb.Geometry, limit float64) (metres float64, nearest orb.Point) {
 	metres = math.Inf(1)
 	consider := func(d float64, at orb.Point) {
 		if d < metres {
@@ -28,39 +36,50 @@ func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point)
 		}
 	case orb.LineString:
 		if len(g) > 0 {
-			at := nearestOnLine(p, g)
+			at := nearestOnLine(p, g, limit)
 			return Distance(p, at), at
 		}
 	case orb.MultiLineString:
 		for _, l := range g {
 			if len(l) > 0 {
-				at := nearestOnLine(p, l)
+				at := nearestOnLine(p, l, limit)
 				consider(Distance(p, at), at)
 			}
 		}
 	case orb.Ring:
-		return DistanceTo(p, orb.Polygon{g})
+		return DistanceWithin(p, orb.Polygon{g}, limit)
 	case orb.Polygon:
-		return distanceToPolygon(p, g)
+		return distanceToPolygon(p, g, limit)
 	case orb.MultiPolygon:
 		for _, poly := range g {
-			consider(distanceToPolygon(p, poly))
+			consider(distanceToPolygon(p, poly, limit))
 		}
 	case orb.Collection:
 		for _, c := range g {
-			consider(DistanceTo(p, c))
+			consider(DistanceWithin(p, c, limit))
 		}
 	case orb.Bound:
-		return DistanceTo(p, g.ToPolygon())
+		return DistanceWithin(p, g.ToPolygon(), limit)
 	}
 	return metres, nearest
 }
 
-func distanceToPolygon(p orb.Point, poly orb.Polygon) (float64, orb.Point) {
+// chordBound is a chord of the unit sphere longer than that of any two points
+// within metres of each other on WGS84: the angle is taken on the polar radius
+// (the smallest) with 1 % to spare for the ellipsoid's flattening.
+func chordBound(metres float64) float64 {
+	angle := 1.01 * metres / 6356752.314
+	if angle >= math.Pi || math.IsInf(metres, 1) || math.IsNaN(metres) {
+		return math.Inf(1)
+	}
+	return 2 * math.Sin(angle/2)
+}
+
+func distanceToPolygon(p orb.Point, poly orb.Polygon, limit float64) (float64, orb.Point) {
 	if PolygonContains(poly, p) {
 		return 0, p
 	}
-	return DistanceTo(p, orb.MultiLineString(polygonRings(poly)))
+	return DistanceWithin(p, orb.MultiLineString(polygonRings(poly)), limit)
 }
 
 func polygonRings(poly orb.Polygon) []orb.LineString {
@@ -105,25 +124,80 @@ func (v vec3) normalized() (vec3, bool) {
 
 // nearestOnLine is the point of line l nearest to p on the sphere: for every
 // edge, its end points and, when it falls inside the edge, the foot of the
-// perpendicular great circle through p. Candidates are compared by squared chord,
+// perpendicular great circle through p. Candidates are compared by chord,
 // which keeps its precision at short range (a dot product near 1 does not).
-func nearestOnLine(p orb.Point, l orb.LineString) orb.Point {
+//
+// Two bounds spare work on long lines. With a finite limit (metres beyond
+// which the caller has no use for the line), an edge that latitudes alone put
+// farther is skipped before any trigonometry (edgeBeyond). And an edge whose
+// chord bound shows it cannot come nearer than the best so far (or than the
+// limit) is not projected on: every point x of the arc from a to b has
+// |x−a| ≤ |b−a|, so |p−x| ≥ max(|p−a|, |p−b|) − |b−a|.
+func nearestOnLine(p orb.Point, l orb.LineString, limit float64) orb.Point {
+	if len(l) == 1 {
+		return l[0]
+	}
 	pv := toVec(p)
-	chord2 := func(v vec3) float64 { d := pv.minus(v); return d.dot(d) }
-	best, bestChord := l[0], chord2(toVec(l[0]))
+	bound := chordBound(limit)
+	chord := func(v vec3) float64 { d := pv.minus(v); return math.Sqrt(d.dot(d)) }
+	best, bestChord := l[0], math.Inf(1)
+	var a vec3
+	var ca float64
+	haveA := false // a and ca are l[i-1]'s
 	for i := 1; i < len(l); i++ {
-		a, b := toVec(l[i-1]), toVec(l[i])
-		if c := chord2(b); c < bestChord {
-			best, bestChord = l[i], c
+		if edgeBeyond(p, l[i-1], l[i], limit) {
+			haveA = false
+			continue
 		}
-		if foot, ok := edgeFoot(pv, a, b); ok {
-			if c := chord2(foot); c < bestChord {
-				best, bestChord = foot.point(), c
+		if !haveA {
+			a = toVec(l[i-1])
+			if ca = chord(a); ca < bestChord {
+				best, bestChord = l[i-1], ca
 			}
 		}
+		b := toVec(l[i])
+		cb := chord(b)
+		if cb < bestChord {
+			best, bestChord = l[i], cb
+		}
+		ab := b.minus(a)
+		if max(ca, cb)-math.Sqrt(ab.dot(ab)) <= min(bestChord, bound)+chordSlack {
+			if foot, ok := edgeFoot(pv, a, b); ok {
+				if c := chord(foot); c < bestChord {
+					best, bestChord = foot.point(), c
+				}
+			}
+		}
+		a, ca, haveA = b, cb, true
 	}
 	return best
 }
+
+// maxMetresPerDegree bounds the length of a degree of latitude (longest at the
+// poles) and of longitude (longest at the equator) on WGS84.
+const maxMetresPerDegree = 111700
+
+// edgeBeyond reports whether every point of the edge from a to b is farther
+// than limit metres from p, by latitudes alone: a point x of the edge is at
+// least d(p, a) − d(a, x) from p, d(p, a) is at least the meridian arc between
+// their latitudes, and d(a, x) at most a meridian arc plus a parallel arc
+// spanning the edge (with 1 % and a metre to spare for the sphere's arcs).
+func edgeBeyond(p, a, b orb.Point, limit float64) bool {
+	if math.IsInf(limit, 1) {
+		return false
+	}
+	near := max(math.Abs(a[1]-p[1]), math.Abs(b[1]-p[1])) * minMetresPerDegree
+	dLon := math.Abs(a[0] - b[0])
+	if dLon > 180 {
+		dLon = 360 - dLon
+	}
+	span := (math.Abs(a[1]-b[1]) + dLon) * maxMetresPerDegree
+	return near-1.01*span-1 > limit
+}
+
+// chordSlack absorbs rounding in the edge bound of nearestOnLine (on the unit
+// sphere: about 6 µm on the ground).
+const chordSlack = 1e-12
 
 // edgeFoot is the projection of p on the great circle through a and b, when it
 // lies on the shorter arc from a to b.
