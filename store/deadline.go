@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"regexp"
 	"strconv"
 	"strings"
@@ -76,4 +77,13 @@ func field(e *pgconn.PgError) string {
 		name = strings.TrimSuffix(name, suffix)
 	}
 	return name
+}
+
+// FromDatabase reports whether err is the database's or the connection's own
+// (its text may quote SQL or name hosts): callers show their own words.
+func FromDatabase(err error) bool {
+	var pgErr *pgconn.PgError
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &pgErr) || errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.Timeout(err)
 }

@@ -19,12 +19,12 @@ type CollectionWrite struct {
 // PutCollection creates collection id with an empty first version, or records
 // its new description as a new version of it. Either way the change is audited
 // and announced like any write: a new collection, a new schema or geometry type
-// as a reload, metadata alone as a delta without features. It returns the new
-// version and whether the collection was created.
-func (db *DB) PutCollection(ctx context.Context, id string, w CollectionWrite, audit ItemAudit) (int64, bool, error) {
+// as a reload, metadata alone as a delta without features. It returns the
+// change it announced and whether the collection was created.
+func (db *DB) PutCollection(ctx context.Context, id string, w CollectionWrite, audit ItemAudit) (Change, bool, error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
-		return 0, false, err
+		return Change{}, false, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	g := &Generation{tx: tx, collection: id}
@@ -39,11 +39,11 @@ func (db *DB) PutCollection(ctx context.Context, id string, w CollectionWrite, a
 		gen = current.Generation
 	}
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return 0, false, classify(err)
+		return Change{}, false, classify(err)
 	}
 	if gen == 0 {
 		if err := g.begin(ctx); err != nil {
-			return 0, false, classify(err)
+			return Change{}, false, classify(err)
 		}
 		schema := w.Schema
 		if schema == nil {
@@ -51,18 +51,18 @@ func (db *DB) PutCollection(ctx context.Context, id string, w CollectionWrite, a
 		}
 		v, err := g.Commit(ctx, Commit{Metadata: w.Metadata, Schema: schema, GeometryType: w.GeometryType, Action: "create",
 			Actor: audit.Actor, TokenID: audit.TokenID, AgencyID: audit.AgencyID})
-		return v, true, classify(err)
+		return Change{Collection: id, Version: v, Kind: "replace"}, true, classify(err)
 	}
-	v, err := updateDescription(ctx, tx, current, w, audit)
+	change, err := updateDescription(ctx, tx, current, w, audit)
 	if err != nil {
-		return 0, false, classify(err)
+		return Change{}, false, classify(err)
 	}
-	return v, false, classify(tx.Commit(ctx))
+	return change, false, classify(tx.Commit(ctx))
 }
 
-func updateDescription(ctx context.Context, tx pgx.Tx, c Collection, w CollectionWrite, audit ItemAudit) (int64, error) {
+func updateDescription(ctx context.Context, tx pgx.Tx, c Collection, w CollectionWrite, audit ItemAudit) (Change, error) {
 	if err := upsertMetadata(ctx, tx, c.ID, w.Metadata); err != nil {
-		return 0, err
+		return Change{}, err
 	}
 	reload := (w.Schema != nil && !slices.Equal(w.Schema, c.Schema)) || (w.GeometryType != "" && w.GeometryType != c.GeometryType)
 	var version int64
@@ -70,17 +70,17 @@ func updateDescription(ctx context.Context, tx pgx.Tx, c Collection, w Collectio
 		schema = CASE WHEN $2::jsonb IS NULL THEN schema ELSE $2::jsonb END, geometry_type = coalesce(nullif($3, ''), geometry_type)
 		WHERE id = $1 RETURNING version`, c.ID, schemaJSON(w.Schema), w.GeometryType).Scan(&version)
 	if err != nil {
-		return 0, fmt.Errorf("update collection %s: %w", c.ID, err)
+		return Change{}, fmt.Errorf("update collection %s: %w", c.ID, err)
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO collection_versions (collection_id, version, generation, action, actor, token_id,
 		agency_id, changed_ids, feature_count) VALUES ($1, $2, $3, 'metadata', $4, nullif($5, 0), nullif($6, ''), '{}', $7)`,
 		c.ID, version, c.Generation, audit.Actor, audit.TokenID, audit.AgencyID, c.FeatureCount)
 	if err != nil {
-		return 0, err
+		return Change{}, err
 	}
 	change := Change{Collection: c.ID, Version: version, Kind: "delta"}
 	if reload {
 		change.Kind = "replace"
 	}
-	return version, notify(ctx, tx, change)
+	return change, notify(ctx, tx, change)
 }
