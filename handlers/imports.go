@@ -78,7 +78,9 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) error {
 	}
 	// A file of hundreds of megabytes takes longer than the read timeout of
 	// ordinary requests.
-	http.NewResponseController(w).SetReadDeadline(time.Now().Add(s.wcfg.UploadTimeout))
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(s.wcfg.UploadTimeout))
+	rc.SetWriteDeadline(time.Now().Add(s.wcfg.UploadTimeout + time.Minute))
 	up, err := s.receive(w, r)
 	if up != nil && err != nil {
 		os.Remove(up.path)
