@@ -279,7 +279,14 @@ func (s *Server) commit(w http.ResponseWriter, r *http.Request, req *itemRequest
 		w.WriteHeader(status) // written, but not yet visible here: the Location tells where
 		return nil
 	}
-	w.Header().Set("ETag", s.etag(r, featureVersion(snap, f), reprGeoJSON))
+	// The ETag is the one a GET of the feature (without query) answers, so that
+	// the writer can send it back as If-Match or If-None-Match.
+	read := r.Clone(r.Context())
+	if req.ch.Action == "create" {
+		read.URL.Path = strings.TrimSuffix(r.URL.Path, "/") + "/" + req.ch.ID
+	}
+	read.URL.RawQuery = ""
+	w.Header().Set("ETag", s.etag(read, featureVersion(snap, f), reprGeoJSON))
 	w.Header().Set("Content-Type", mediaGeoJSON)
 	w.WriteHeader(status)
 	_, err = w.Write(f.JSON)
