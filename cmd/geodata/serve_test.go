@@ -1,0 +1,258 @@
+package main_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vn-opendata/geodata/store/storetest"
+)
+
+// server is a running `geodata serve` process.
+type server struct {
+	URL  string
+	logs *lockedBuffer // its stderr: JSON log lines
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// serveEnv is the environment of a serve process on database dbURL: JSON logs,
+// and a write rate no test client reaches.
+func serveEnv(t *testing.T, dbURL string) []string {
+	return append(os.Environ(), "DATABASE_URL="+dbURL, "GEODATA_DATA_DIR="+t.TempDir(), "GEODATA_LOG_FORMAT=json",
+		"GEODATA_WRITE_BURST=1000000", "GEODATA_WRITE_EVERY=1ms")
+}
+
+// startServer starts `geodata serve` on a free port of 127.0.0.1 and waits until
+// /readyz says ready; the process is interrupted when the test ends.
+func startServer(t *testing.T, dbURL string) *server {
+	t.Helper()
+	cmd := exec.Command(build(t), "serve", "--listen", "127.0.0.1:0")
+	cmd.Env = serveEnv(t, dbURL)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{logs: &lockedBuffer{}}
+	cmd.Stderr = s.logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	})
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	_, addr, ok := strings.Cut(strings.TrimSpace(line), "serving on ")
+	if !ok {
+		t.Fatalf("serve printed %q\n%s", line, s.logs)
+	}
+	s.URL = strings.TrimSuffix(addr, "/")
+	go io.Copy(io.Discard, stdout)
+	waitUntil(t, "server ready", 30*time.Second, func() bool {
+		status, _ := s.ready(t)
+		return status == "ready"
+	})
+	return s
+}
+
+// ready returns the status /readyz gives and the versions it lists.
+func (s *server) ready(t *testing.T) (string, map[string]int64) {
+	resp, err := http.Get(s.URL + "/readyz")
+	if err != nil {
+		return "", nil
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Status      string
+		Database    bool
+		Collections map[string]int64
+	}
+	json.NewDecoder(resp.Body).Decode(&body)
+	if body.Status != "loading" && resp.StatusCode != http.StatusOK {
+		t.Errorf("/readyz %s answers %d", body.Status, resp.StatusCode)
+	}
+	if (body.Status == "ready") != body.Database && body.Status != "loading" {
+		t.Errorf("/readyz says %s with database %v", body.Status, body.Database)
+	}
+	return body.Status, body.Collections
+}
+
+// metric reads a counter or gauge without labels from /metrics.
+func (s *server) metric(t *testing.T, name string) float64 {
+	t.Helper()
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %q", name, v)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no metric %s at %s/metrics", name, s.URL)
+	return 0
+}
+
+func waitUntil(t *testing.T, what string, limit time.Duration, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// call sends a request with a JSON body and returns the status, headers and body.
+func call(method, url, token string, body any, header ...string) (int, http.Header, []byte, error) {
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return 0, nil, nil, err
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, r)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	ctype := "application/geo+json"
+	if method == http.MethodPatch {
+		ctype = "application/merge-patch+json"
+	}
+	req.Header.Set("Content-Type", ctype)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b, err
+}
+
+// adminToken creates an admin token with the CLI on database dbURL.
+func adminToken(t *testing.T, dbURL string) string {
+	t.Helper()
+	cmd := exec.Command(build(t), "token", "create", "--admin", "--name", t.Name())
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("token create: %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1])
+}
+
+func feature(id string, lon, lat float64, props map[string]any) map[string]any {
+	return map[string]any{"type": "Feature", "id": id, "properties": props,
+		"geometry": map[string]any{"type": "Point", "coordinates": []float64{lon, lat}}}
+}
+
+// Two serve processes on one database: a write through either appears on the
+// other, as a delta of the changed feature (its full-reload counter does not
+// move, its delta counter does).
+func TestTwoServersSeeEachOthersWrites(t *testing.T) {
+	csv := writeFile(t, "two.csv", "id,ten,lon,lat\na1,Một,106.20,21.30\na2,Hai,106.21,21.31\na3,Ba,106.22,21.32\n")
+	if out, code := run(t, "import", csv, "--collection", "two-servers", "--quiet"); code != 0 {
+		t.Fatal(out)
+	}
+	token := adminToken(t, storetest.URL(t))
+	a, b := startServer(t, storetest.URL(t)), startServer(t, storetest.URL(t))
+	items := "/collections/two-servers/items"
+
+	type counters struct{ reloads, deltas float64 }
+	read := func(s *server) counters {
+		return counters{s.metric(t, "geodata_snapshot_reloads_total"), s.metric(t, "geodata_snapshot_deltas_total")}
+	}
+	// seen waits until s answers url with status and returns the body and ETag.
+	seen := func(s *server, url string, status int, has string) ([]byte, string) {
+		var body []byte
+		var etag string
+		waitUntil(t, fmt.Sprintf("%s at %s: %d %q", url, s.URL, status, has), 20*time.Second, func() bool {
+			code, h, b, err := call(http.MethodGet, s.URL+url, "", nil)
+			body, etag = b, h.Get("ETag")
+			return err == nil && code == status && bytes.Contains(b, []byte(has))
+		})
+		return body, etag
+	}
+
+	beforeA, beforeB := read(a), read(b)
+	code, _, body, err := call(http.MethodPost, a.URL+items, token, feature("n1", 106.25, 21.3, map[string]any{"ten": "Mới"}))
+	if err != nil || code != http.StatusCreated {
+		t.Fatalf("create on A: %d %v %s", code, err, body)
+	}
+	_, etag := seen(b, items+"/n1", 200, "Mới")
+	code, _, body, err = call(http.MethodPatch, b.URL+items+"/n1", token, map[string]any{"properties": map[string]any{"ten": "Sửa trên B"}},
+		"If-Match", etag)
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("patch on B with B's ETag: %d %v %s", code, err, body)
+	}
+	seen(a, items+"/n1", 200, "Sửa trên B")
+	code, _, body, err = call(http.MethodDelete, a.URL+items+"/a2", token, nil)
+	if err != nil || code != http.StatusNoContent {
+		t.Fatalf("delete on A: %d %v %s", code, err, body)
+	}
+	seen(b, items+"/a2", 404, "")
+
+	afterA, afterB := read(a), read(b)
+	for _, c := range []struct {
+		name          string
+		before, after counters
+	}{{"A", beforeA, afterA}, {"B", beforeB, afterB}} {
+		if c.after.reloads != c.before.reloads {
+			t.Errorf("server %s reloaded whole collections %v times for three item writes", c.name, c.after.reloads-c.before.reloads)
+		}
+		if c.after.deltas != c.before.deltas+3 {
+			t.Errorf("server %s applied %v deltas, want 3", c.name, c.after.deltas-c.before.deltas)
+		}
+	}
+	_, va := a.ready(t)
+	_, vb := b.ready(t)
+	if va["two-servers"] != vb["two-servers"] || va["two-servers"] < 4 {
+		t.Errorf("versions: A %d, B %d", va["two-servers"], vb["two-servers"])
+	}
+	if !strings.Contains(b.logs.String(), `"request_id"`) {
+		t.Errorf("B's logs hold no request id:\n%.2000s", b.logs)
+	}
+}
