@@ -172,6 +172,11 @@ func (s *Server) writeFailed(err error) error {
 			Description: err.Error() + "; read it again (its ETag) and retry / dữ liệu đã bị thay đổi, vui lòng tải lại"}
 	case errors.Is(err, store.ErrInvalid):
 		return badParam("body", "%v", err)
+	case errors.Is(err, store.ErrTimeout):
+		s.log.Warn("write cancelled by its deadline", "err", err)
+		return &Error{Status: http.StatusServiceUnavailable, Code: "Unavailable",
+			Description: fmt.Sprintf("the database did not finish the write within %s; nothing was written, try again shortly / "+
+				"cơ sở dữ liệu bận, chưa ghi được, vui lòng thử lại sau", s.wcfg.DBTimeout)}
 	}
 	return s.unavailable(err)
 }

@@ -17,19 +17,27 @@ import (
 // passDeadline hands the deadline of ctx to PostgreSQL for the rest of tx
 // (SET LOCAL statement_timeout): the server then cancels a statement itself when
 // the request's time is up, also one waiting for a lock. Cancelling on the client
-// side alone closes the connection but can leave the statement running.
+// side alone closes the connection but can leave the statement running. The
+// server's deadline comes a little before the client's (deadlineMargin), so
+// that the statement ends with PostgreSQL's own timeout (ErrTimeout) rather
+// than a cut connection.
 func passDeadline(ctx context.Context, tx pgx.Tx) error {
 	dl, ok := ctx.Deadline()
 	if !ok {
 		return nil
 	}
-	ms := time.Until(dl).Milliseconds()
+	left := time.Until(dl)
+	ms := (left - min(left/5, deadlineMargin)).Milliseconds()
 	if ms < 1 {
 		return context.DeadlineExceeded
 	}
 	_, err := tx.Exec(ctx, "SELECT set_config('statement_timeout', $1, true)", strconv.FormatInt(ms, 10))
 	return err
 }
+
+// deadlineMargin is at most how much earlier than the request PostgreSQL
+// stops a statement (a fifth of the time left, when that is less).
+const deadlineMargin = 200 * time.Millisecond
 
 // ErrTimeout means PostgreSQL cancelled a statement because the request's
 // deadline passed (statement_timeout).
