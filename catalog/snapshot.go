@@ -63,19 +63,43 @@ func (s *Snapshot) Property(name string) (int, bool) {
 
 // Intersecting calls fn, in source order, with the position and the feature of
 // every feature intersecting b (exactly, not only by bounding box).
+//
+// A small box is answered by the R-tree and its hits sorted back into source
+// order; when the box holds more than an eighth of the collection, a scan of
+// the bounding boxes in source order is cheaper than collecting and sorting the
+// hits, so the search gives up and scans.
 func (s *Snapshot) Intersecting(b orb.Bound, fn func(i int32, f *Feature) bool) {
-	var hits []int32
+	limit := max(len(s.Features)/8, 1024)
+	hits := make([]int32, 0, 256)
 	s.Index.Search(b, func(i int32) bool {
 		hits = append(hits, i)
-		return true
+		return len(hits) <= limit
 	})
+	if len(hits) > limit {
+		for i := range s.Features {
+			f := &s.Features[i]
+			if f.Bound.Intersects(b) && exactlyIntersects(f, b) && !fn(int32(i), f) {
+				return
+			}
+		}
+		return
+	}
 	slices.Sort(hits) // the tree yields spatial order; pages need source order
 	for _, i := range hits {
 		f := &s.Features[i]
-		if geo.IntersectsBound(f.Geom, b) && !fn(i, f) {
+		if exactlyIntersects(f, b) && !fn(i, f) {
 			return
 		}
 	}
+}
+
+// exactlyIntersects tests a feature whose bounding box intersects b; for a
+// point the box test was already exact.
+func exactlyIntersects(f *Feature, b orb.Bound) bool {
+	if _, ok := f.Geom.(orb.Point); ok {
+		return true
+	}
+	return geo.IntersectsBound(f.Geom, b)
 }
 
 // SnapshotBuilder assembles a snapshot from stored rows.

@@ -78,7 +78,7 @@ func writeCSV(w io.Writer, snap *catalog.Snapshot, project Projection, xName, yN
 		row = row[:0]
 		row = append(row, f.ID)
 		for _, v := range f.Props {
-			row = append(row, valueText(v))
+			row = append(row, catalog.ValueText(v))
 		}
 		if points {
 			p, _ := g.(orb.Point)

@@ -72,28 +72,6 @@ func writeGeoJSON(w io.Writer, snap *catalog.Snapshot) error {
 	return err
 }
 
-// valueText is a property value as text for CSV and KML: numbers in full
-// precision without exponent, nested values as JSON, null as "".
-func valueText(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return ""
-	}
-	return string(b)
-}
-
 // columnNames gives each property a column name that differs, ignoring case
 // (SQLite and GDAL compare field names without case), from the reserved names
 // and from the names before it: a clash gets "_2", "_3"….

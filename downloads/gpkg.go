@@ -268,7 +268,7 @@ func gpkgValue(v any) any {
 		}
 		return 0
 	}
-	return valueText(v)
+	return catalog.ValueText(v)
 }
 
 func quoteIdent(s string) string  { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -95,7 +95,7 @@ func kmlValue(v any) string {
 		}
 		return "0"
 	}
-	return valueText(v)
+	return catalog.ValueText(v)
 }
 
 func kmlType(t string) string {

@@ -263,7 +263,8 @@ func TestDownloadVersions(t *testing.T) {
 	}
 }
 
-// Item requests and downloads are counted per collection and day, flushed to
+// Item requests, tiles (of the collection's tileset and of the combined one)
+// and downloads are counted per collection and day, flushed to
 // PostgreSQL and shown in the catalogue.
 func TestUsageCounted(t *testing.T) {
 	e := sampleEnv(t)
@@ -281,6 +282,11 @@ func TestUsageCounted(t *testing.T) {
 	}
 	get(t, e.URL+"/collections/ports/items/nowhere", nil) // a 404 is not a use
 	get(t, e.URL+"/downloads/ports.kml", nil)
+	for _, u := range []string{"/collections/ports/tiles/WebMercatorQuad/0/0/0", "/tiles/WebMercatorQuad/0/0/0?collections=ports"} {
+		if resp, _ := do(t, http.MethodGet, e.URL+u, nil); resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", u, resp.StatusCode)
+		}
+	}
 	if err := e.Server.FlushUsage(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -288,11 +294,12 @@ func TestUsageCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sums["ports"][store.UsageItems] < start.Items+3 || sums["ports"][store.UsageDownload] < start.Downloads+1 {
+	if sums["ports"][store.UsageItems] < start.Items+3 || sums["ports"][store.UsageDownload] < start.Downloads+1 ||
+		sums["ports"][store.UsageTiles] < start.Tiles+2 {
 		t.Errorf("stored usage %v, before %+v", sums["ports"], start)
 	}
 	after := catalogJSON(t, e, "&q=ports").Entries[0].Usage
-	if after == nil || after.All.Items != start.Items+3 || after.All.Downloads != start.Downloads+1 || after.Recent.Items != after.All.Items {
+	if after == nil || after.All.Items != start.Items+3 || after.All.Downloads != start.Downloads+1 || after.All.Tiles != start.Tiles+2 || after.Recent.Items != after.All.Items {
 		t.Errorf("catalogue usage %+v, before %+v", after, start)
 	}
 }

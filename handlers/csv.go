@@ -50,7 +50,7 @@ func writeCSV(w http.ResponseWriter, snap *catalog.Snapshot, page []int32, q ite
 		row = row[:0]
 		row = append(row, f.ID)
 		for _, p := range props {
-			row = append(row, valueText(f.Props[p]))
+			row = append(row, catalog.ValueText(f.Props[p]))
 		}
 		g, err := toCRS(f.Geom, q.crs)
 		if err != nil {

@@ -14,27 +14,6 @@ import (
 	"github.com/vn-opendata/geodata/store"
 )
 
-// valueText is a property value as a query string or a table cell writes it.
-func valueText(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case int64:
-		return strconv.FormatInt(v, 10)
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
 // collectionTitle is a collection's title in the page's language.
 func collectionTitle(r *http.Request, c store.Collection) string {
 	if pageLang(r) == "en" && c.TitleEn != "" {
@@ -166,7 +145,7 @@ func (s *Server) itemsPage(r *http.Request, snap *catalog.Snapshot, page []int32
 		f := &snap.Features[i]
 		row := itemRow{ID: f.ID}
 		for _, p := range props {
-			row.Values = append(row.Values, valueText(f.Props[p]))
+			row.Values = append(row.Values, catalog.ValueText(f.Props[p]))
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -218,7 +197,7 @@ func (s *Server) itemPage(r *http.Request, snap *catalog.Snapshot, f *catalog.Fe
 		Map: mapData{BBox: &b, GeometryType: snap.Collection.GeometryType, Lang: pageLang(r),
 			Data: json.RawMessage(`{"type":"FeatureCollection","features":[` + string(f.JSON) + `]}`)}}
 	for i, p := range snap.Collection.Schema {
-		v.Props = append(v.Props, [2]string{p.Name, valueText(f.Props[i])})
+		v.Props = append(v.Props, [2]string{p.Name, catalog.ValueText(f.Props[i])})
 	}
 	return v
 }

@@ -27,19 +27,20 @@ func (s *Server) landing(w http.ResponseWriter, r *http.Request) error {
 			Scripts: []string{"map", "home.js"}})
 	}
 	region := s.cat.Region
+	links := []link{
+		{Href: base + "/?f=json", Rel: "self", Type: mediaJSON, Title: "Trang chủ / landing page"},
+		{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "Bản đồ / map (HTML)"},
+		{Href: base + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "OpenAPI 3.0"},
+		{Href: base + "/api?f=html", Rel: "service-doc", Type: mediaHTML, Title: "Tài liệu API / API documentation"},
+		{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
+		{Href: base + "/conformance", Rel: relOGCConformance, Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
+		{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Tập dữ liệu / collections"},
+		{Href: base + "/collections", Rel: relOGCData, Type: mediaJSON, Title: "Tập dữ liệu / collections"},
+	}
 	return writeJSON(w, mediaJSON, map[string]any{
 		"title":       "geodata — dữ liệu mở không gian " + region.Name,
 		"description": "Open geospatial data of " + region.NameEn + ": OGC API – Features, GeoJSON, CSV. " + region.NoteEn,
-		"links": []link{
-			{Href: base + "/?f=json", Rel: "self", Type: mediaJSON, Title: "Trang chủ / landing page"},
-			{Href: base + "/?f=html", Rel: "alternate", Type: mediaHTML, Title: "Bản đồ / map (HTML)"},
-			{Href: base + "/api", Rel: "service-desc", Type: mediaOpenAPI, Title: "OpenAPI 3.0"},
-			{Href: base + "/api?f=html", Rel: "service-doc", Type: mediaHTML, Title: "Tài liệu API / API documentation"},
-			{Href: base + "/conformance", Rel: "conformance", Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
-			{Href: base + "/conformance", Rel: relOGCConformance, Type: mediaJSON, Title: "Các lớp tuân thủ / conformance classes"},
-			{Href: base + "/collections", Rel: "data", Type: mediaJSON, Title: "Tập dữ liệu / collections"},
-			{Href: base + "/collections", Rel: relOGCData, Type: mediaJSON, Title: "Tập dữ liệu / collections"},
-		},
+		"links":       append(links, tilesLandingLinks(base)...),
 	})
 }
 

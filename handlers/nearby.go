@@ -61,7 +61,7 @@ type nearbyFilter struct {
 func (t *nearbyTarget) passes(i int32) bool {
 	f := &t.snap.Features[i]
 	for _, pf := range t.filters {
-		if valueText(f.Props[pf.index]) != pf.value {
+		if catalog.ValueText(f.Props[pf.index]) != pf.value {
 			return false
 		}
 	}

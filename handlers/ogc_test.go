@@ -178,7 +178,7 @@ func TestClientFollowsLinksAndConformance(t *testing.T) {
 			t.Errorf("the server declares %s, which no test checks", class)
 			continue
 		}
-		t.Run(class[strings.Index(class, "ogcapi-"):], func(t *testing.T) {
+		t.Run(class[strings.Index(class, "/spec/")+len("/spec/"):], func(t *testing.T) {
 			c.t = t
 			check(t, c)
 		})

@@ -24,7 +24,7 @@ type apiPart struct {
 }
 
 func (s *Server) apiParts() []apiPart {
-	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.nearbyAPI(), catalogueAPI(), s.writesAPI(), s.operationsAPI()}
+	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.writesAPI(), s.operationsAPI()}
 }
 
 // conformanceClasses lists the classes of every part, each once.
@@ -518,7 +518,7 @@ func itemsExamples(items string, snap *catalog.Snapshot, times *temporalIndex) [
 		if p.Type != "string" || f.Props[i] == nil {
 			continue
 		}
-		v := url.Values{p.Name: {valueText(f.Props[i])}}
+		v := url.Values{p.Name: {catalog.ValueText(f.Props[i])}}
 		ex = append(ex, items+"?"+v.Encode(), items+"?limit=5&sortby=-"+url.QueryEscape(p.Name))
 		break
 	}
@@ -573,6 +573,18 @@ func (s *Server) nearbyAPI() apiPart {
 		tags: []apiTag{{Name: "Nearby", Description: "Nearest features by geodesic distance / địa điểm gần nhất"}},
 		describe: func(d *apiDoc, snaps []*catalog.Snapshot) error {
 			return d.merge(nearbyOpenAPIPaths(s.cat.Region, snaps))
+		},
+	}
+}
+
+// tilesAPI is OGC API – Tiles with the style and the map page (tiles.go),
+// described in tiles_openapi.go.
+func tilesAPI() apiPart {
+	return apiPart{
+		conformance: tilesConformance,
+		tags:        []apiTag{{Name: "Tiles", Description: "Vector tiles, style and map / bản đồ vector"}},
+		describe: func(d *apiDoc, _ []*catalog.Snapshot) error {
+			return d.merge(tilesOpenAPIPaths())
 		},
 	}
 }

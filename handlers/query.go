@@ -355,11 +355,16 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 			keep(int32(i))
 		}
 	default:
-		seen := map[int32]bool{}
+		var seen map[int32]bool // only a box split at the antimeridian can find a feature twice
+		if len(q.bbox.search) > 1 {
+			seen = map[int32]bool{}
+		}
 		for _, b := range q.bbox.search {
 			snap.Intersecting(b, func(i int32, f *catalog.Feature) bool {
 				if !seen[i] && (q.bbox.exact == nil || q.bbox.exact(f.Geom)) {
-					seen[i] = true
+					if seen != nil {
+						seen[i] = true
+					}
 					keep(i)
 				}
 				return true

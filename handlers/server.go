@@ -14,6 +14,7 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/store"
+	"github.com/vn-opendata/geodata/tiles"
 	"github.com/vn-opendata/geodata/web"
 )
 
@@ -21,6 +22,7 @@ import (
 type Config struct {
 	PublicURL string // base URL of links; empty: derived from the request (Forwarded, X-Forwarded-*)
 	Version   string // build version, shown on /healthz
+	Tiles     tiles.Options
 	Catalogue CatalogueConfig
 	Writes    WritesConfig
 }
@@ -33,6 +35,7 @@ type Server struct {
 	pages   *template.Template
 	static  fs.FS
 	metrics *metrics
+	tiler   *tiles.Tiler
 	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
 	crs     crsCatalog      // the coordinate reference systems served
 	catalogue
@@ -56,7 +59,14 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 		return nil, err
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems}
+	if err := cfg.Tiles.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{cat: cat, cfg: cfg, log: log, pages: pages, static: static, metrics: newMetrics(cat), crs: systems, tiler: tiles.NewTiler(cfg.Tiles)}
+	s.metrics.registry.MustRegister(tileCacheCollector{s.tiler.Cache()})
+	s.collectionLinkers = append(s.collectionLinkers, func(base string, snap *catalog.Snapshot) []link {
+		return tilesCollectionLinks(base, snap.ID())
+	})
 	if err := s.initCatalogue(cfg.Catalogue); err != nil {
 		return nil, err
 	}
@@ -87,6 +97,7 @@ func (s *Server) Handler() http.Handler {
 	get("/gan-toi", s.nearbyPage)
 	get("/healthz", s.healthz)
 	get("/readyz", s.readyz)
+	s.tileRoutes(get)
 	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	s.catalogueRoutes(r)
 	s.writeRoutes(r)

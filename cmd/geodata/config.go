@@ -25,6 +25,8 @@ type Config struct {
 	ReadTimeout  time.Duration // GEODATA_READ_TIMEOUT
 	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
 	IdleTimeout  time.Duration // GEODATA_IDLE_TIMEOUT: keep-alive connections
+	TilesConfig  string        // GEODATA_TILES_CONFIG: JSON file of tile options (see tiles.Options)
+	TileCacheMB  int           // GEODATA_TILE_CACHE_MB: byte budget of the tile cache, in MiB
 	TrustProxy   bool          // GEODATA_TRUST_PROXY: client addresses from X-Forwarded-For
 	MaxBody      int64         // GEODATA_MAX_BODY: bytes of an item or collection write
 	MaxUpload    int64         // GEODATA_MAX_UPLOAD: bytes of an uploaded import file
@@ -44,6 +46,8 @@ func defaultConfig() Config {
 		ReadTimeout:  envDuration("GEODATA_READ_TIMEOUT", 15*time.Second),
 		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
 		IdleTimeout:  envDuration("GEODATA_IDLE_TIMEOUT", 120*time.Second),
+		TilesConfig:  os.Getenv("GEODATA_TILES_CONFIG"),
+		TileCacheMB:  envInt("GEODATA_TILE_CACHE_MB", 0),
 		TrustProxy:   os.Getenv("GEODATA_TRUST_PROXY") == "true" || os.Getenv("GEODATA_TRUST_PROXY") == "1",
 		MaxBody:      envSize("GEODATA_MAX_BODY", 1<<20),
 		MaxUpload:    envSize("GEODATA_MAX_UPLOAD", 512<<20),
@@ -52,13 +56,6 @@ func defaultConfig() Config {
 		WriteEvery:   envDuration("GEODATA_WRITE_EVERY", 250*time.Millisecond),
 		Imports:      envInt("GEODATA_IMPORT_WORKERS", 2),
 	}
-}
-
-func envInt(key string, def int) int {
-	if n, err := strconv.Atoi(os.Getenv(key)); err == nil && n > 0 {
-		return n
-	}
-	return def
 }
 
 // envSize reads a size in bytes, or with a unit: 512KiB, 16MiB, 1GiB.
@@ -81,6 +78,13 @@ func envSize(key string, def int64) int64 {
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
 	}
 	return def
 }

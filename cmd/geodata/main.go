@@ -26,6 +26,7 @@ Usage:
   geodata token   create --agency ID      create an agency's API token (--admin: the coordinator's)
   geodata token   list | revoke ID        list the tokens (never their secrets), revoke one
   geodata db      up|down|status|url      the private local PostGIS cluster
+  geodata export-tiles --out FILE         write the vector tiles to a PMTiles archive
 
 Every command finds its database the same way: DATABASE_URL when set, else the
 private cluster under the data folder (.geodata of the checkout), created on demand.
@@ -70,6 +71,8 @@ func run(ctx context.Context, cmd string, args []string) error {
 		return cmdSample(ctx, args)
 	case "db":
 		return cmdDB(ctx, args)
+	case "export-tiles":
+		return cmdExportTiles(ctx, args)
 	case "report":
 		return cmdReport(ctx, args)
 	case "token":

@@ -24,6 +24,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	cfg.commonFlags(fs)
 	fs.StringVar(&cfg.Listen, "listen", cfg.Listen, "address to listen on (env GEODATA_LISTEN; a container needs 0.0.0.0:8080)")
 	fs.StringVar(&cfg.PublicURL, "public-url", cfg.PublicURL, "public base URL for links (env GEODATA_PUBLIC_URL; default: from the request)")
+	cfg.tileFlags(fs)
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", cfg.TrustProxy, "take client addresses from X-Forwarded-For, for rate limits (env GEODATA_TRUST_PROXY)")
 	fs.Int64Var(&cfg.MaxBody, "max-body", cfg.MaxBody, "bytes of an item or collection write; more answers 413 (env GEODATA_MAX_BODY, 1MiB)")
 	fs.Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "bytes of an uploaded import file; more answers 413 (env GEODATA_MAX_UPLOAD, 512MiB)")
@@ -59,7 +60,11 @@ func cmdServe(ctx context.Context, args []string) error {
 	log.Info("collections loaded", "collections", len(cat.Snapshots()), "ms", time.Since(start).Milliseconds())
 	go cat.Run(ctx)
 
-	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version,
+	tileOpts, err := cfg.tileOptions()
+	if err != nil {
+		return err
+	}
+	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts,
 		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy},
 		Writes: handlers.WritesConfig{MaxBodyBytes: cfg.MaxBody, MaxUploadBytes: cfg.MaxUpload, DBTimeout: cfg.DBTimeout,
 			UploadDir: filepath.Join(cfg.DataDir, "uploads"), Burst: cfg.WriteBurst, Every: cfg.WriteEvery, ImportWorkers: cfg.Imports}}, log)

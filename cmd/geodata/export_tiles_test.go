@@ -1,0 +1,239 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+
+	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/store/storetest"
+)
+
+// serveSample imports the sample data (unchanged versions are skipped) and
+// starts `geodata serve` on a free port of 127.0.0.1; it returns the base URL.
+func serveSample(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, errOut, code := geodata(t, "sample", "--out", dir); code != 0 {
+		t.Fatalf("sample: %s %s", out, errOut)
+	}
+	if out, errOut, code := geodata(t, "import", "--manifest", filepath.Join(dir, "manifest.json"), "--quiet"); code != 0 {
+		t.Fatalf("import: %s %s", out, errOut)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, build(t), "serve", "--listen", addr)
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+storetest.URL(t), "GEODATA_DATA_DIR="+t.TempDir())
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		cancel()
+	})
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); !strings.Contains(line, "serving on http://"+addr) {
+		t.Fatalf("serve printed %q", line)
+	}
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return base
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server not ready")
+		}
+	}
+}
+
+// readArchive reads tiles of a PMTiles archive with the pmtiles npm package,
+// an implementation independent of ours (web/e2e/pmtiles-read.mjs).
+func readArchive(t *testing.T, archive string, list []maptile.Tile) archiveDoc {
+	t.Helper()
+	web, err := filepath.Abs("../../web")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(web, "node_modules/pmtiles")); err != nil {
+		t.Skipf("reading archives needs the pmtiles npm package (make test installs it): %v", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("reading archives needs node (make test checks it)")
+	}
+	var in strings.Builder
+	for _, tile := range list {
+		fmt.Fprintf(&in, "%d/%d/%d\n", tile.Z, tile.X, tile.Y)
+	}
+	cmd := exec.Command(node, filepath.Join(web, "e2e/pmtiles-read.mjs"), archive, "-")
+	cmd.Dir = web
+	cmd.Stdin = strings.NewReader(in.String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pmtiles-read.mjs: %v\n%s", err, stderr.String())
+	}
+	var doc archiveDoc
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+type archiveDoc struct {
+	Header struct {
+		SpecVersion, MinZoom, MaxZoom, TileType int
+		NumAddressedTiles                       int
+		TileCompression                         int
+	}
+	Metadata struct {
+		Name         string
+		VectorLayers []struct{ ID string } `json:"vector_layers"`
+	}
+	Tiles map[string]*string
+}
+
+// tilesOver lists the tiles of zooms 0..maxZoom over the region, and one ring
+// of tiles around it (empty ones must be absent from the archive).
+func tilesOver(bbox [4]float64, maxZoom int) []maptile.Tile {
+	var out []maptile.Tile
+	for z := maptile.Zoom(0); int(z) <= maxZoom; z++ {
+		nw := maptile.At(orb.Point{bbox[0], bbox[3]}, z)
+		se := maptile.At(orb.Point{bbox[2], bbox[1]}, z)
+		n := uint32(1) << z
+		for x := max(nw.X, 1) - 1; x <= min(se.X+1, n-1); x++ {
+			for y := max(nw.Y, 1) - 1; y <= min(se.Y+1, n-1); y++ {
+				out = append(out, maptile.New(x, y, z))
+			}
+		}
+	}
+	return out
+}
+
+// serverTile returns the SHA-256 of a tile as the server sends it
+// uncompressed, or nil for an empty tile (204).
+func serverTile(t *testing.T, url string) *string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusNoContent:
+		return nil
+	case http.StatusOK:
+		sum := sha256.Sum256(body)
+		s := hex.EncodeToString(sum[:])
+		return &s
+	}
+	t.Fatalf("%s: %d %s", url, resp.StatusCode, body)
+	return nil
+}
+
+// export-tiles writes the tiles the server serves: every tile over the region,
+// read back with the pmtiles npm package and decompressed, equals the server's
+// tile byte for byte, and the server's empty tiles are absent.
+func TestExportTilesMatchesServer(t *testing.T) {
+	base := serveSample(t)
+	region, err := catalog.LoadRegion(catalog.DefaultRegion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const maxZoom = 12
+	cases := []struct {
+		name, collections, query string
+		layers                   []string
+	}{
+		{"all", "", "", nil},
+		{"two", "bus-routes,schools", "?collections=schools,bus-routes", []string{"schools", "bus-routes"}},
+	}
+	for _, c := range cases {
+		archive := filepath.Join(dir, c.name+".pmtiles")
+		args := []string{"export-tiles", "--out", archive, "--maxzoom", fmt.Sprint(maxZoom)}
+		if c.collections != "" {
+			args = append(args, "--collections", c.collections)
+		}
+		stdout, stderr, code := geodata(t, args...)
+		if code != 0 || !strings.Contains(stdout, "wrote "+archive) {
+			t.Fatalf("export-tiles %s: exit %d\n%s\n%s", c.name, code, stdout, stderr)
+		}
+		list := tilesOver(region.BBox, maxZoom)
+		doc := readArchive(t, archive, list)
+		h := doc.Header
+		if h.SpecVersion != 3 || h.TileType != 1 || h.TileCompression != 2 || h.MinZoom != 0 || h.MaxZoom != maxZoom {
+			t.Fatalf("%s: header %+v", c.name, h)
+		}
+		if c.layers != nil {
+			var ids []string
+			for _, l := range doc.Metadata.VectorLayers {
+				ids = append(ids, l.ID)
+			}
+			if strings.Join(ids, ",") != strings.Join(c.layers, ",") {
+				t.Fatalf("%s: metadata layers %v, want %v", c.name, ids, c.layers)
+			}
+		}
+		inArchive, same := 0, 0
+		for _, tile := range list {
+			key := fmt.Sprintf("%d/%d/%d", tile.Z, tile.X, tile.Y)
+			want := serverTile(t, fmt.Sprintf("%s/tiles/WebMercatorQuad/%d/%d/%d%s", base, tile.Z, tile.Y, tile.X, c.query))
+			got := doc.Tiles[key]
+			switch {
+			case want == nil && got != nil:
+				t.Fatalf("%s: tile %s is empty on the server but in the archive", c.name, key)
+			case want != nil && got == nil:
+				t.Fatalf("%s: tile %s is missing from the archive", c.name, key)
+			case want != nil && *want != *got:
+				t.Fatalf("%s: tile %s differs from the server's", c.name, key)
+			case want != nil:
+				same++
+			}
+			if got != nil {
+				inArchive++
+			}
+		}
+		if same == 0 || inArchive != h.NumAddressedTiles {
+			t.Fatalf("%s: %d tiles compared, %d read of %d in the archive", c.name, same, inArchive, h.NumAddressedTiles)
+		}
+		t.Logf("%s: %d tiles equal to the server's, %d empty ones absent", c.name, same, len(list)-same)
+	}
+	if _, stderr, code := geodata(t, "export-tiles", "--out", filepath.Join(dir, "x.pmtiles"), "--collections", "nope"); code == 0 || !strings.Contains(stderr, `"nope" does not exist`) {
+		t.Fatalf("an unknown collection was accepted: %d %s", code, stderr)
+	}
+	if _, stderr, code := geodata(t, "export-tiles"); code == 0 || !strings.Contains(stderr, "--out") {
+		t.Fatalf("a missing --out was accepted: %d %s", code, stderr)
+	}
+}
