@@ -105,7 +105,9 @@ func contains(list []string, s string) bool {
 // unchanged and no answer quotes SQL.
 func TestSQLInjectionReads(t *testing.T) {
 	e := sampleEnv(t)
-	var q struct{ Properties map[string]struct{ Type string } }
+	var q struct {
+		Properties map[string]struct{ Type string }
+	}
 	get(t, e.URL+"/collections/schools/queryables", &q)
 	text := ""
 	for name, p := range q.Properties {
