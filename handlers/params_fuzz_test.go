@@ -5,10 +5,12 @@ import (
 	"math"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/geo"
+	"github.com/vn-opendata/geodata/tiles"
 )
 
 // paramRefused checks a parser's refusal: a 4xx exception that names the
@@ -29,8 +31,8 @@ func paramRefused(t *testing.T, parser, in string, err error, statuses ...int) {
 
 // Every parser of request parameters gets every input: bbox (in CRS84, in a
 // latitude-first and in a projected system), datetime, crs, sortby,
-// properties, property filters, If-Match, the nearby search and a whole items
-// query string. None panics; a refusal is a 4xx naming the parameter; what is
+// properties, property filters, If-Match, tile coordinates, the nearby search
+// and a whole items query string. None panics; a refusal is a 4xx naming the parameter; what is
 // accepted holds together. One target, so that one fuzzing run of N minutes
 // gives each parser N minutes.
 func FuzzRequestParams(f *testing.F) {
@@ -40,6 +42,7 @@ func FuzzRequestParams(f *testing.F) {
 		"EPSG:4326", "http://www.opengis.net/def/crs/OGC/1.3/CRS84", "[EPSG:9214]", "urn:ogc:def:crs:EPSG::3405",
 		"-n,s", "+i,-d", "a, b,s", "s=Đông&n=1.50&b=true", "limit=99999999999999999999&offset=-1",
 		`"g1r2v3-00ff"`, `W/"g1r2v3-0"`, "*", "lon=106.2&lat=21.3&k=5", "lon=106.2&lat=21.3&radius=500&limit=3",
+		"14/13000/7000", "0/0/0", "15/0/0", "3/8/1", "+1/0/0", "-0", "99999999999999999999",
 		"'; DROP TABLE features;--", "1 OR 1=1", `") OR ("1"="1`, "%00", "\xff\xfe",
 	} {
 		f.Add(s)
@@ -69,6 +72,11 @@ func FuzzRequestParams(f *testing.F) {
 		f.Fatal("the served systems lack CRS84, EPSG:4326 or a projected system")
 	}
 	snaps := []*catalog.Snapshot{snap}
+	srv := &Server{tiler: tiles.NewTiler(tiles.Options{})}
+	maxZoom := srv.tiler.Options().MaxZoom
+	if maxZoom < 1 {
+		f.Fatalf("tile maximum zoom %d", maxZoom)
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		for _, c := range []*geo.CRS{lonLat, latLon, projected} {
 			b, err := parseBBox(in, c)
@@ -119,6 +127,20 @@ func FuzzRequestParams(f *testing.F) {
 			paramRefused(t, "ifMatch", in, err, 412)
 		} else if rev != nil && *rev < 0 {
 			t.Fatalf("ifMatch(%q): rev %d", in, *rev)
+		}
+		zxy := append(strings.SplitN(in, "/", 3), "0", "0")
+		for _, c := range [][3]string{{in, "0", "0"}, {"1", in, "0"}, {"1", "0", in}, {zxy[0], zxy[1], zxy[2]}} {
+			tile, err := srv.parseTile(c[0], c[1], c[2], "z", "x", "y")
+			if err != nil {
+				var e *Error
+				if !errors.As(err, &e) || (e.Status != 400 && e.Status != 404) || e.Parameter == "" {
+					t.Fatalf("parseTile(%q): %v", c, err)
+				}
+				continue
+			}
+			if int(tile.Z) > maxZoom || uint64(tile.X) >= 1<<tile.Z || uint64(tile.Y) >= 1<<tile.Z {
+				t.Fatalf("parseTile(%q): %v", c, tile)
+			}
 		}
 		// The input as a query string: property filters, the items query, the
 		// nearby search.
