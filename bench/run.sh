@@ -63,7 +63,7 @@ secs=$(since "$t")
 echo "import: $features features in $secs s in all, $(awk -v n="$features" -v s="$secs" 'BEGIN { printf "%.0f", n / s }') rows/s"
 
 echo "== serve on 127.0.0.1:$PORT (log: $OUT/server.log), then the workloads"
-DATABASE_URL="$bench_url" "$GEODATA" serve --listen "127.0.0.1:$PORT" >"$OUT/server.log" 2>&1 &
+DATABASE_URL="$bench_url" "$GEODATA" serve --listen "127.0.0.1:$PORT" --lazy-downloads >"$OUT/server.log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true' EXIT
 

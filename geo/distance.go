@@ -13,6 +13,15 @@ import (
 // geography, geography, true) does), a point inside a polygon is at distance 0.
 // A nil or empty geometry is infinitely far.
 func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point) {
+	return DistanceWithin(p, g, math.Inf(1))
+}
+
+// DistanceWithin is DistanceTo for a caller that only wants g when it lies
+// within limit metres: the answer is exact when it is at most limit, and some
+// larger value otherwise. Edges of lines that cannot come that near are skipped,
+// which makes a nearest-neighbour search over long lines much cheaper.
+func DistanceWithin(p orb.Point, g orb.Geometry, limit float64) (metres float64, nearest orb.Point) {
+	bound := chordBound(limit)
 	metres = math.Inf(1)
 	consider := func(d float64, at orb.Point) {
 		if d < metres {
@@ -28,39 +37,50 @@ func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point)
 		}
 	case orb.LineString:
 		if len(g) > 0 {
-			at := nearestOnLine(p, g)
+			at := nearestOnLine(p, g, bound)
 			return Distance(p, at), at
 		}
 	case orb.MultiLineString:
 		for _, l := range g {
 			if len(l) > 0 {
-				at := nearestOnLine(p, l)
+				at := nearestOnLine(p, l, bound)
 				consider(Distance(p, at), at)
 			}
 		}
 	case orb.Ring:
-		return DistanceTo(p, orb.Polygon{g})
+		return DistanceWithin(p, orb.Polygon{g}, limit)
 	case orb.Polygon:
-		return distanceToPolygon(p, g)
+		return distanceToPolygon(p, g, limit)
 	case orb.MultiPolygon:
 		for _, poly := range g {
-			consider(distanceToPolygon(p, poly))
+			consider(distanceToPolygon(p, poly, limit))
 		}
 	case orb.Collection:
 		for _, c := range g {
-			consider(DistanceTo(p, c))
+			consider(DistanceWithin(p, c, limit))
 		}
 	case orb.Bound:
-		return DistanceTo(p, g.ToPolygon())
+		return DistanceWithin(p, g.ToPolygon(), limit)
 	}
 	return metres, nearest
 }
 
-func distanceToPolygon(p orb.Point, poly orb.Polygon) (float64, orb.Point) {
+// chordBound is a chord of the unit sphere longer than that of any two points
+// within metres of each other on WGS84: the angle is taken on the polar radius
+// (the smallest) with 1 % to spare for the ellipsoid's flattening.
+func chordBound(metres float64) float64 {
+	angle := 1.01 * metres / 6356752.314
+	if angle >= math.Pi || math.IsInf(metres, 1) || math.IsNaN(metres) {
+		return math.Inf(1)
+	}
+	return 2 * math.Sin(angle/2)
+}
+
+func distanceToPolygon(p orb.Point, poly orb.Polygon, limit float64) (float64, orb.Point) {
 	if PolygonContains(poly, p) {
 		return 0, p
 	}
-	return DistanceTo(p, orb.MultiLineString(polygonRings(poly)))
+	return DistanceWithin(p, orb.MultiLineString(polygonRings(poly)), limit)
 }
 
 func polygonRings(poly orb.Polygon) []orb.LineString {
@@ -105,25 +125,40 @@ func (v vec3) normalized() (vec3, bool) {
 
 // nearestOnLine is the point of line l nearest to p on the sphere: for every
 // edge, its end points and, when it falls inside the edge, the foot of the
-// perpendicular great circle through p. Candidates are compared by squared chord,
+// perpendicular great circle through p. Candidates are compared by chord,
 // which keeps its precision at short range (a dot product near 1 does not).
-func nearestOnLine(p orb.Point, l orb.LineString) orb.Point {
+// An edge whose chord bound shows it cannot come nearer than the best so far
+// (or than bound, a chord beyond which the caller has no use for the line) is
+// not projected on: every point x of the arc from a to b has |x−a| ≤ |b−a|,
+// so |p−x| ≥ max(|p−a|, |p−b|) − |b−a|. On long lines most edges go that way.
+func nearestOnLine(p orb.Point, l orb.LineString, bound float64) orb.Point {
 	pv := toVec(p)
-	chord2 := func(v vec3) float64 { d := pv.minus(v); return d.dot(d) }
-	best, bestChord := l[0], chord2(toVec(l[0]))
+	chord := func(v vec3) float64 { d := pv.minus(v); return math.Sqrt(d.dot(d)) }
+	a := toVec(l[0])
+	ca := chord(a)
+	best, bestChord := l[0], ca
 	for i := 1; i < len(l); i++ {
-		a, b := toVec(l[i-1]), toVec(l[i])
-		if c := chord2(b); c < bestChord {
-			best, bestChord = l[i], c
+		b := toVec(l[i])
+		cb := chord(b)
+		if cb < bestChord {
+			best, bestChord = l[i], cb
 		}
-		if foot, ok := edgeFoot(pv, a, b); ok {
-			if c := chord2(foot); c < bestChord {
-				best, bestChord = foot.point(), c
+		ab := b.minus(a)
+		if max(ca, cb)-math.Sqrt(ab.dot(ab)) <= min(bestChord, bound)+chordSlack {
+			if foot, ok := edgeFoot(pv, a, b); ok {
+				if c := chord(foot); c < bestChord {
+					best, bestChord = foot.point(), c
+				}
 			}
 		}
+		a, ca = b, cb
 	}
 	return best
 }
+
+// chordSlack absorbs rounding in the edge bound of nearestOnLine (on the unit
+// sphere: about 6 µm on the ground).
+const chordSlack = 1e-12
 
 // edgeFoot is the projection of p on the great circle through a and b, when it
 // lies on the shorter arc from a to b.

@@ -236,3 +236,43 @@ func TestDistanceToLineEqualsPostGIS(t *testing.T) {
 	}
 	t.Logf("largest relative difference from PostGIS: %.2g", worst)
 }
+
+// DistanceWithin equals DistanceTo whenever that is within the limit, and is
+// beyond the limit otherwise, on lines, polygons and collections near and far.
+func TestDistanceWithinAgreesWithDistanceTo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	exact, beyond := 0, 0
+	for i := 0; i < 20000; i++ {
+		start := orb.Point{(rng.Float64() - 0.5) * 340, (rng.Float64() - 0.5) * 160}
+		line := randomLine(rng, start)
+		var g orb.Geometry = line
+		switch i % 4 {
+		case 1:
+			g = orb.MultiLineString{line, randomLine(rng, start)}
+		case 2:
+			ring := orb.Ring(append(line.Clone(), line[0]))
+			g = orb.Polygon{ring}
+		case 3:
+			g = orb.Collection{line, orb.Point{start[0] + 0.1, start[1]}}
+		}
+		spread := []float64{0.001, 0.05, 1, 30}[rng.IntN(4)]
+		p := orb.Point{start[0] + (rng.Float64()-0.5)*spread, max(-89, min(89, start[1]+(rng.Float64()-0.5)*spread))}
+		want, wantAt := geo.DistanceTo(p, g)
+		limit := want * []float64{0, 0.5, 0.999, 1, 1.001, 2}[rng.IntN(6)]
+		got, gotAt := geo.DistanceWithin(p, g, limit)
+		switch {
+		case want <= limit:
+			if got != want || gotAt != wantAt {
+				t.Fatalf("%v to %v within %g: %g at %v, DistanceTo %g at %v", p, g, limit, got, gotAt, want, wantAt)
+			}
+			exact++
+		case got <= limit:
+			t.Fatalf("%v to %v within %g: %g, but DistanceTo is %g", p, g, limit, got, want)
+		default:
+			beyond++
+		}
+	}
+	if exact == 0 || beyond == 0 {
+		t.Fatalf("%d exact, %d beyond: the cases do not cover both sides", exact, beyond)
+	}
+}

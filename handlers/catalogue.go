@@ -30,9 +30,12 @@ type CatalogueConfig struct {
 	DownloadDir string
 	// KeepVersions is how many versions of each collection keep their downloads.
 	KeepVersions int
-	// DownloadFormats are the formats offered; nil: downloads.Standard() and a CSV
-	// in the region's default VN-2000 / TM-3 zone.
+	// DownloadFormats are the formats offered; nil: downloads.Standard(), a CSV
+	// in the region's default VN-2000 / TM-3 zone and the PMTiles archive.
 	DownloadFormats []downloads.Format
+	// LazyDownloads builds a version's files on their first request only, not
+	// ahead of it in Run (for benchmarks: building takes CPU from the requests).
+	LazyDownloads bool
 	// UsageFlushEvery is how often the usage counters go to PostgreSQL.
 	UsageFlushEvery time.Duration
 	// FeedbackBurst and FeedbackEvery rate-limit feedback and votes per client:
@@ -89,6 +92,7 @@ func (s *Server) initCatalogue(cfg CatalogueConfig) error {
 			}
 			cfg.DownloadFormats = append(cfg.DownloadFormats, downloads.CRSCSV(crs))
 		}
+		cfg.DownloadFormats = append(cfg.DownloadFormats, s.pmtilesDownload())
 	}
 	if cfg.DownloadDir == "" {
 		dir, err := os.MkdirTemp("", "geodata-downloads-")
@@ -115,7 +119,7 @@ func (s *Server) Run(ctx context.Context) {
 	defer tick.Stop()
 	seen := ""
 	for {
-		if key := versionsKey(s.cat.Snapshots()); key != seen {
+		if key := versionsKey(s.cat.Snapshots()); key != seen && !s.ccfg.LazyDownloads {
 			if err := s.downloads.Warm(ctx, s.cat.Snapshots()); err != nil && ctx.Err() == nil {
 				s.log.Warn("build downloads", "err", err)
 			} else {

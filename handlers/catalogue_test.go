@@ -102,7 +102,7 @@ func TestCatalogJSONAndDownloads(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"geojson", "csv", "csv-vn2000", "kml", "gpkg", "api"} {
+	for _, f := range []string{"geojson", "csv", "csv-vn2000", "kml", "gpkg", "pmtiles", "api"} {
 		if !formats[f] {
 			t.Errorf("no %s distribution", f)
 		}

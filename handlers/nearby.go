@@ -247,7 +247,7 @@ func compareHits(a, b nearbyHit) int {
 // radius mode, how many matched before the limit.
 func (q nearbyQuery) search() (hits []nearbyHit, matched int) {
 	limit := q.radius
-	for ti := range q.targets {
+	for _, ti := range q.searchOrder() {
 		for _, n := range q.searchTarget(&q.targets[ti], limit) {
 			hits = append(hits, nearbyHit{target: ti, Neighbor: n})
 		}
@@ -264,12 +264,28 @@ func (q nearbyQuery) search() (hits []nearbyHit, matched int) {
 	return hits, matched
 }
 
+// searchOrder lists the targets with the point collections first: their
+// search is cheap and the k-th distance it leaves bounds the search of lines
+// and polygons, whose measure is dearer. The order of the answer does not
+// depend on it.
+func (q nearbyQuery) searchOrder() []int {
+	order := make([]int, 0, len(q.targets))
+	for pass := 0; pass < 2; pass++ {
+		for ti := range q.targets {
+			if points := q.targets[ti].snap.Collection.GeometryType == "Point"; points == (pass == 0) {
+				order = append(order, ti)
+			}
+		}
+	}
+	return order
+}
+
 // searchTarget finds the k nearest features of one collection within limit
 // metres, or all within the radius: by the index, or feature by feature when a
 // filter leaves few.
 func (q nearbyQuery) searchTarget(t *nearbyTarget, limit float64) []geo.Neighbor {
 	distance := func(i int32) float64 {
-		d, _ := geo.DistanceTo(q.at, t.snap.Features[i].Geom)
+		d, _ := geo.DistanceWithin(q.at, t.snap.Features[i].Geom, limit)
 		return d
 	}
 	if few, ok := t.matches(); ok {

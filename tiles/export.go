@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -18,6 +19,28 @@ type ZoomStats struct {
 	Tiles  int `json:"tiles"`
 	Median int `json:"median_bytes"` // uncompressed
 	Max    int `json:"max_bytes"`
+}
+
+// ArchiveMeta describes an archive of the tiles of snaps in region up to
+// maxZoom: its TileJSON-like metadata, bounds, centre and initial zoom.
+// generator names the program that wrote it.
+func (t *Tiler) ArchiveMeta(snaps []*catalog.Snapshot, region *catalog.Region, maxZoom int, generator string) ArchiveMeta {
+	bounds := Bounds(snaps, region.BBox)
+	return ArchiveMeta{
+		Metadata: map[string]any{
+			"name":          "geodata — " + region.Name,
+			"description":   "Vector tiles of the open datasets of " + region.NameEn + ", one layer per collection.",
+			"attribution":   Attribution(snaps),
+			"version":       Versions(snaps),
+			"type":          "overlay",
+			"format":        "pbf",
+			"generator":     generator,
+			"vector_layers": t.VectorLayers(snaps),
+		},
+		Bounds: orb.Bound{Min: orb.Point{bounds[0], bounds[1]}, Max: orb.Point{bounds[2], bounds[3]}},
+		Center: orb.Point{region.Center[0], region.Center[1]},
+		Zoom:   min(int(region.Zoom), maxZoom),
+	}
 }
 
 // Export writes the tiles of snaps (one layer each, in this order) from zoom 0

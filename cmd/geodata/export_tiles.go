@@ -7,8 +7,6 @@ import (
 	"os"
 	"strings"
 
-	"github.com/paulmach/orb"
-
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/tiles"
 )
@@ -86,22 +84,7 @@ func cmdExportTiles(ctx context.Context, args []string) error {
 		return err
 	}
 	tiler := tiles.NewTiler(opts)
-	bounds := tiles.Bounds(snaps, region.BBox)
-	meta := tiles.ArchiveMeta{
-		Metadata: map[string]any{
-			"name":          "geodata — " + region.Name,
-			"description":   "Vector tiles of the open datasets of " + region.NameEn + ", one layer per collection.",
-			"attribution":   tiles.Attribution(snaps),
-			"version":       tiles.Versions(snaps),
-			"type":          "overlay",
-			"format":        "pbf",
-			"generator":     "geodata " + version,
-			"vector_layers": tiler.VectorLayers(snaps),
-		},
-		Bounds: orb.Bound{Min: orb.Point{bounds[0], bounds[1]}, Max: orb.Point{bounds[2], bounds[3]}},
-		Center: orb.Point{region.Center[0], region.Center[1]},
-		Zoom:   min(int(region.Zoom), *maxZoom),
-	}
+	meta := tiler.ArchiveMeta(snaps, region, *maxZoom, "geodata "+version)
 	total := 0
 	_, err = tiler.Export(ctx, snaps, *maxZoom, meta, *out, func(st tiles.ZoomStats) {
 		total += st.Tiles

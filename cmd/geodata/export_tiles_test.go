@@ -230,10 +230,54 @@ func TestExportTilesMatchesServer(t *testing.T) {
 		}
 		t.Logf("%s: %d tiles equal to the server's, %d empty ones absent", c.name, same, len(list)-same)
 	}
+	checkPMTilesDownload(t, base, region, dir)
 	if _, stderr, code := geodata(t, "export-tiles", "--out", filepath.Join(dir, "x.pmtiles"), "--collections", "nope"); code == 0 || !strings.Contains(stderr, `"nope" does not exist`) {
 		t.Fatalf("an unknown collection was accepted: %d %s", code, stderr)
 	}
 	if _, stderr, code := geodata(t, "export-tiles"); code == 0 || !strings.Contains(stderr, "--out") {
 		t.Fatalf("a missing --out was accepted: %d %s", code, stderr)
+	}
+}
+
+// The catalogue's PMTiles download of a collection holds its tileset's tiles as
+// the server serves them, to the tileset's maxzoom.
+func checkPMTilesDownload(t *testing.T, base string, region *catalog.Region, dir string) {
+	t.Helper()
+	resp, err := http.Get(base + "/downloads/ports.pmtiles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	archive := filepath.Join(dir, "ports-download.pmtiles")
+	f, err := os.Create(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil || f.Close() != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/vnd.pmtiles" {
+		t.Fatalf("download: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	const compared = 11 // every tile over the region to this zoom
+	list := tilesOver(region.BBox, compared)
+	doc := readArchive(t, archive, list)
+	if doc.Header.MaxZoom != 14 || len(doc.Metadata.VectorLayers) != 1 || doc.Metadata.VectorLayers[0].ID != "ports" {
+		t.Fatalf("download: header %+v, layers %+v", doc.Header, doc.Metadata.VectorLayers)
+	}
+	same := 0
+	for _, tile := range list {
+		key := fmt.Sprintf("%d/%d/%d", tile.Z, tile.X, tile.Y)
+		want := serverTile(t, fmt.Sprintf("%s/collections/ports/tiles/WebMercatorQuad/%d/%d/%d", base, tile.Z, tile.Y, tile.X))
+		got := doc.Tiles[key]
+		if (want == nil) != (got == nil) || (want != nil && *want != *got) {
+			t.Fatalf("download: tile %s differs from the server's (server empty %v, archive empty %v)", key, want == nil, got == nil)
+		}
+		if want != nil {
+			same++
+		}
+	}
+	if same == 0 || doc.Header.NumAddressedTiles <= same {
+		t.Fatalf("download: %d tiles compared to zoom %d, %d in the archive to zoom 14", same, compared, doc.Header.NumAddressedTiles)
 	}
 }

@@ -29,6 +29,7 @@ func cmdServe(ctx context.Context, args []string) error {
 	fs.Int64Var(&cfg.MaxBody, "max-body", cfg.MaxBody, "bytes of an item or collection write; more answers 413 (env GEODATA_MAX_BODY, 1MiB)")
 	fs.Int64Var(&cfg.MaxUpload, "max-upload", cfg.MaxUpload, "bytes of an uploaded import file; more answers 413 (env GEODATA_MAX_UPLOAD, 512MiB)")
 	fs.DurationVar(&cfg.DBTimeout, "db-timeout", cfg.DBTimeout, "deadline of a write's database work, passed to PostgreSQL as statement_timeout (env GEODATA_DB_TIMEOUT)")
+	lazy := fs.Bool("lazy-downloads", false, "build download files on their first request, not ahead of it (benchmarks)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,7 +66,8 @@ func cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	srv, err := handlers.New(cat, handlers.Config{PublicURL: cfg.PublicURL, Version: version, Tiles: tileOpts,
-		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy},
+		Catalogue: handlers.CatalogueConfig{DownloadDir: filepath.Join(cfg.DataDir, "downloads"), TrustProxy: cfg.TrustProxy,
+			LazyDownloads: *lazy},
 		Writes: handlers.WritesConfig{MaxBodyBytes: cfg.MaxBody, MaxUploadBytes: cfg.MaxUpload, DBTimeout: cfg.DBTimeout,
 			UploadDir: filepath.Join(cfg.DataDir, "uploads"), Burst: cfg.WriteBurst, Every: cfg.WriteEvery, ImportWorkers: cfg.Imports}}, log)
 	if err != nil {
