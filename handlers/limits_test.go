@@ -263,3 +263,40 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Writes are rate-limited per client, before the token is even looked at (so
+// guessing tokens is rate-limited too): past the burst, 429 with Retry-After;
+// another client is not affected.
+func TestWriteRateLimit(t *testing.T) {
+	e := sampleEnv(t)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := handlers.New(e.Cat, handlers.Config{Version: "test", Catalogue: handlers.CatalogueConfig{
+		DownloadDir: filepath.Join(e.Sample, "downloads"), FeedbackBurst: 1000, TrustProxy: true},
+		Writes: handlers.WritesConfig{Burst: 3, Every: time.Hour, UploadDir: t.TempDir()}}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	defer srv.Close()
+	admin := newToken(t, e, "")
+	describe(t, e, admin, "w-rate", map[string]any{"title": "Giới hạn tần suất", "geometry_type": "Point"})
+	items := ts.URL + "/collections/w-rate/items"
+	feature := map[string]any{"type": "Feature", "geometry": point(106.2, 21.3)}
+	if resp, body := write(t, http.MethodPost, items, "", feature, "X-Forwarded-For", "203.0.113.7"); resp.StatusCode != 401 {
+		t.Fatalf("without a token: %d %s", resp.StatusCode, body)
+	}
+	for i := 0; i < 2; i++ {
+		if resp, body := write(t, http.MethodPost, items, admin, feature, "X-Forwarded-For", "203.0.113.7"); resp.StatusCode != 201 {
+			t.Fatalf("write %d: %d %s", i, resp.StatusCode, body)
+		}
+	}
+	resp, body := write(t, http.MethodPost, items, admin, feature, "X-Forwarded-For", "203.0.113.7")
+	wantError(t, "a write past the burst", resp, body, http.StatusTooManyRequests, "")
+	if resp.Header.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+	if resp, body := write(t, http.MethodPost, items, admin, feature, "X-Forwarded-For", "203.0.113.8"); resp.StatusCode != 201 {
+		t.Fatalf("another client: %d %s", resp.StatusCode, body)
+	}
+}
