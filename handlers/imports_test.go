@@ -175,6 +175,15 @@ func TestUploadImports(t *testing.T) {
 			t.Errorf("GET job with token %q: %d %.200s, want %d", c.token, resp.StatusCode, body, c.status)
 		}
 	}
+	// Another replica (a server of its own over the same database) reports the
+	// same job: its state lives in PostgreSQL.
+	replica := limitedServer(t, e, 10*time.Second)
+	resp, body = do(t, http.MethodGet, strings.Replace(jobURL, e.URL, replica, 1), nil, "Authorization", "Bearer "+tok)
+	var there jobJSON
+	if resp.StatusCode != 200 || json.Unmarshal(body, &there) != nil || there.ID != j.ID || there.State != "succeeded" ||
+		there.Version != j.Version || there.Report.Report.Accepted != 3 {
+		t.Errorf("the job at another replica: %d %.300s", resp.StatusCode, body)
+	}
 	if resp, _ := do(t, http.MethodGet, e.URL+"/jobs/999999999", nil, "Authorization", "Bearer "+admin); resp.StatusCode != 404 {
 		t.Errorf("unknown job: %d", resp.StatusCode)
 	}
