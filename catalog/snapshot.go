@@ -38,6 +38,7 @@ type Snapshot struct {
 	byID       map[string]int32
 	byName     map[string]int
 	names      searchNames // for name search, see names.go
+	grid       densityGrid // for Intersecting, see density.go
 }
 
 // Version is the collection version the snapshot holds.
@@ -65,32 +66,41 @@ func (s *Snapshot) Property(name string) (int, bool) {
 // every feature intersecting b (exactly, not only by bounding box).
 //
 // A small box is answered by the R-tree and its hits sorted back into source
-// order; when the box holds more than an eighth of the collection, a scan of
+// order. When the box holds more than a twelfth of the collection, a scan of
 // the bounding boxes in source order is cheaper than collecting and sorting the
-// hits, so the search gives up and scans.
+// hits: a density grid tells which case a box is before anything is collected,
+// and a search that collects more hits than that gives up and scans.
 func (s *Snapshot) Intersecting(b orb.Bound, fn func(i int32, f *Feature) bool) {
-	limit := max(len(s.Features)/8, 1024)
-	hits := make([]int32, 0, 256)
-	s.Index.Search(b, func(i int32) bool {
-		hits = append(hits, i)
-		return len(hits) <= limit
-	})
-	if len(hits) > limit {
-		for i := range s.Features {
-			f := &s.Features[i]
-			if f.Bound.Intersects(b) && exactlyIntersects(f, b) && !fn(int32(i), f) {
-				return
+	limit := max(len(s.Features)/12, 1024)
+	if s.density().estimate(b) <= limit {
+		hits := make([]int32, 0, 256)
+		s.Index.Search(b, func(i int32) bool {
+			hits = append(hits, i)
+			return len(hits) <= limit
+		})
+		if len(hits) <= limit {
+			slices.Sort(hits) // the tree yields spatial order; pages need source order
+			for _, i := range hits {
+				f := &s.Features[i]
+				if exactlyIntersects(f, b) && !fn(i, f) {
+					return
+				}
 			}
-		}
-		return
-	}
-	slices.Sort(hits) // the tree yields spatial order; pages need source order
-	for _, i := range hits {
-		f := &s.Features[i]
-		if exactlyIntersects(f, b) && !fn(i, f) {
 			return
 		}
 	}
+	for i := range s.Features {
+		f := &s.Features[i]
+		if boxesMeet(&f.Bound, &b) && exactlyIntersects(f, b) && !fn(int32(i), f) {
+			return
+		}
+	}
+}
+
+// boxesMeet is orb.Bound.Intersects for boxes that are not empty, inlined for
+// the scan of a million boxes.
+func boxesMeet(a, b *orb.Bound) bool {
+	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
 }
 
 // exactlyIntersects tests a feature whose bounding box intersects b; for a

@@ -21,7 +21,6 @@ func DistanceTo(p orb.Point, g orb.Geometry) (metres float64, nearest orb.Point)
 // larger value otherwise. Edges of lines that cannot come that near are skipped,
 // which makes a nearest-neighbour search over long lines much cheaper.
 func DistanceWithin(p orb.Point, g orb.Geometry, limit float64) (metres float64, nearest orb.Point) {
-	bound := chordBound(limit)
 	metres = math.Inf(1)
 	consider := func(d float64, at orb.Point) {
 		if d < metres {
@@ -37,13 +36,13 @@ func DistanceWithin(p orb.Point, g orb.Geometry, limit float64) (metres float64,
 		}
 	case orb.LineString:
 		if len(g) > 0 {
-			at := nearestOnLine(p, g, bound)
+			at := nearestOnLine(p, g, limit)
 			return Distance(p, at), at
 		}
 	case orb.MultiLineString:
 		for _, l := range g {
 			if len(l) > 0 {
-				at := nearestOnLine(p, l, bound)
+				at := nearestOnLine(p, l, limit)
 				consider(Distance(p, at), at)
 			}
 		}
@@ -127,17 +126,35 @@ func (v vec3) normalized() (vec3, bool) {
 // edge, its end points and, when it falls inside the edge, the foot of the
 // perpendicular great circle through p. Candidates are compared by chord,
 // which keeps its precision at short range (a dot product near 1 does not).
-// An edge whose chord bound shows it cannot come nearer than the best so far
-// (or than bound, a chord beyond which the caller has no use for the line) is
-// not projected on: every point x of the arc from a to b has |x−a| ≤ |b−a|,
-// so |p−x| ≥ max(|p−a|, |p−b|) − |b−a|. On long lines most edges go that way.
-func nearestOnLine(p orb.Point, l orb.LineString, bound float64) orb.Point {
+//
+// Two bounds spare work on long lines. With a finite limit (metres beyond
+// which the caller has no use for the line), an edge that latitudes alone put
+// farther is skipped before any trigonometry (edgeBeyond). And an edge whose
+// chord bound shows it cannot come nearer than the best so far (or than the
+// limit) is not projected on: every point x of the arc from a to b has
+// |x−a| ≤ |b−a|, so |p−x| ≥ max(|p−a|, |p−b|) − |b−a|.
+func nearestOnLine(p orb.Point, l orb.LineString, limit float64) orb.Point {
+	if len(l) == 1 {
+		return l[0]
+	}
 	pv := toVec(p)
+	bound := chordBound(limit)
 	chord := func(v vec3) float64 { d := pv.minus(v); return math.Sqrt(d.dot(d)) }
-	a := toVec(l[0])
-	ca := chord(a)
-	best, bestChord := l[0], ca
+	best, bestChord := l[0], math.Inf(1)
+	var a vec3
+	var ca float64
+	haveA := false // a and ca are l[i-1]'s
 	for i := 1; i < len(l); i++ {
+		if edgeBeyond(p, l[i-1], l[i], limit) {
+			haveA = false
+			continue
+		}
+		if !haveA {
+			a = toVec(l[i-1])
+			if ca = chord(a); ca < bestChord {
+				best, bestChord = l[i-1], ca
+			}
+		}
 		b := toVec(l[i])
 		cb := chord(b)
 		if cb < bestChord {
@@ -151,9 +168,31 @@ func nearestOnLine(p orb.Point, l orb.LineString, bound float64) orb.Point {
 				}
 			}
 		}
-		a, ca = b, cb
+		a, ca, haveA = b, cb, true
 	}
 	return best
+}
+
+// maxMetresPerDegree bounds the length of a degree of latitude (longest at the
+// poles) and of longitude (longest at the equator) on WGS84.
+const maxMetresPerDegree = 111700
+
+// edgeBeyond reports whether every point of the edge from a to b is farther
+// than limit metres from p, by latitudes alone: a point x of the edge is at
+// least d(p, a) − d(a, x) from p, d(p, a) is at least the meridian arc between
+// their latitudes, and d(a, x) at most a meridian arc plus a parallel arc
+// spanning the edge (with 1 % and a metre to spare for the sphere's arcs).
+func edgeBeyond(p, a, b orb.Point, limit float64) bool {
+	if math.IsInf(limit, 1) {
+		return false
+	}
+	near := max(math.Abs(a[1]-p[1]), math.Abs(b[1]-p[1])) * minMetresPerDegree
+	dLon := math.Abs(a[0] - b[0])
+	if dLon > 180 {
+		dLon = 360 - dLon
+	}
+	span := (math.Abs(a[1]-b[1]) + dLon) * maxMetresPerDegree
+	return near-1.01*span-1 > limit
 }
 
 // chordSlack absorbs rounding in the edge bound of nearestOnLine (on the unit
