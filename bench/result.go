@@ -18,6 +18,8 @@ type Result struct {
 	Latency     Latency `json:"latency_ms"`
 	Bytes       int64   `json:"bytes"` // response bodies as sent (compressed when the server compressed)
 	BytesPerSec float64 `json:"bytes_per_s"`
+	Body        Sizes   `json:"body_bytes"` // sizes of the 2xx bodies as sent
+
 	// Statuses counts the answers by HTTP status, 2xx included.
 	Statuses map[string]int64 `json:"statuses"`
 	// TransportErrors counts requests that got no answer, by cause.
@@ -25,6 +27,21 @@ type Result struct {
 	Errors          int64            `json:"errors"`                     // non-2xx answers plus transport errors
 	Ceiling         float64          `json:"ratio_to_ceiling,omitempty"` // requests/s over the ceiling's requests/s
 	Once            bool             `json:"once,omitempty"`             // each request sent once (cold cache)
+}
+
+// Sizes is the distribution of response body sizes in bytes.
+type Sizes struct {
+	Median int64 `json:"median"`
+	Max    int64 `json:"max"`
+}
+
+// sizesOf summarizes body sizes; it sorts n.
+func sizesOf(n []int64) Sizes {
+	if len(n) == 0 {
+		return Sizes{}
+	}
+	slices.Sort(n)
+	return Sizes{Median: n[(len(n)-1)/2], Max: n[len(n)-1]}
 }
 
 // Latency is a latency distribution in milliseconds (nearest-rank percentiles).
@@ -73,6 +90,7 @@ type tally struct {
 	statuses  map[int]int64
 	errors    map[string]int64
 	bytes     int64
+	sizes     []int64 // of the 2xx bodies
 	lastEnd   time.Time
 }
 
@@ -91,15 +109,20 @@ func (t *tally) add(began time.Time, took time.Duration, status int, n int64, er
 		return
 	}
 	t.statuses[status]++
+	if status >= 200 && status <= 299 {
+		t.sizes = append(t.sizes, n)
+	}
 }
 
 // merge adds up the connections' tallies of a run whose measured time began at start.
 func merge(tallies []*tally, start time.Time) *Result {
 	r := &Result{Statuses: map[string]int64{}, TransportErrors: map[string]int64{}}
 	var all []time.Duration
+	var sizes []int64
 	var end time.Time
 	for _, t := range tallies {
 		all = append(all, t.latencies...)
+		sizes = append(sizes, t.sizes...)
 		r.Bytes += t.bytes
 		if t.lastEnd.After(end) {
 			end = t.lastEnd
@@ -117,6 +140,7 @@ func merge(tallies []*tally, start time.Time) *Result {
 	}
 	r.Requests = int64(len(all))
 	r.Latency = Latencies(all)
+	r.Body = sizesOf(sizes)
 	if r.Requests > 0 {
 		r.Seconds = end.Sub(start).Seconds()
 		r.PerSecond = float64(r.Requests) / r.Seconds

@@ -134,6 +134,9 @@ func TestRunOnceCountsEveryRequestAndError(t *testing.T) {
 	if want := int64(10*100 + 10*10 + 10*20); res.Bytes != want {
 		t.Errorf("bytes = %d, want %d", res.Bytes, want)
 	}
+	if res.Body != (bench.Sizes{Median: 100, Max: 100}) {
+		t.Errorf("body sizes %+v, want those of the 2xx answers only (100 bytes)", res.Body)
+	}
 	if res.Latency.Max <= 0 || res.PerSecond <= 0 {
 		t.Errorf("latency %+v, %g req/s: want positive measurements", res.Latency, res.PerSecond)
 	}

@@ -10,12 +10,12 @@ import (
 // WriteTable prints the report as one table: a row per workload, then the
 // causes of errors and the server's memory.
 func (r *Report) WriteTable(w io.Writer) error {
-	const row = "%-16s %10s %8s %8s %8s %8s %7s %7s %10s\n"
-	fmt.Fprintf(w, row, "workload", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "MB/s", "errors", "× ceiling")
+	const row = "%-16s %10s %8s %8s %8s %8s %7s %9s %9s %7s %10s\n"
+	fmt.Fprintf(w, row, "workload", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "MB/s", "median B", "max B", "errors", "× ceiling")
 	var skipped, failed []string
 	for _, res := range r.Workloads {
 		if res.Skipped != "" {
-			fmt.Fprintf(w, row, res.Workload, "—", "—", "—", "—", "—", "—", "—", "skipped")
+			fmt.Fprintf(w, row, res.Workload, "—", "—", "—", "—", "—", "—", "—", "—", "—", "skipped")
 			skipped = append(skipped, fmt.Sprintf("  %s: %s", res.Workload, res.Skipped))
 			continue
 		}
@@ -34,7 +34,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 			rps = fmt.Sprintf("%.2f", res.PerSecond)
 		}
 		fmt.Fprintf(w, row, res.Workload, rps, msText(res.Latency.P50), msText(res.Latency.P90), msText(res.Latency.P99),
-			msText(res.Latency.Max), fmt.Sprintf("%.1f", res.BytesPerSec/1e6), fmt.Sprint(res.Errors), ratio)
+			msText(res.Latency.Max), fmt.Sprintf("%.1f", res.BytesPerSec/1e6), fmt.Sprint(res.Body.Median), fmt.Sprint(res.Body.Max),
+			fmt.Sprint(res.Errors), ratio)
 		if res.Errors > 0 {
 			failed = append(failed, fmt.Sprintf("  %s: %s", res.Workload, errorCounts(res)))
 		}

@@ -98,16 +98,21 @@ func (l listener) Disconnected(error) { l.c.dbUp.Store(false) }
 
 func (l listener) Changed(ctx context.Context, ch store.Change) {
 	go func() {
-		var err error
-		if ch.Kind == "delta" {
-			err = l.c.applyDelta(ctx, ch)
-		} else {
-			err = l.c.reload(ctx, ch.Collection, ch.Version)
-		}
-		if err != nil && ctx.Err() == nil {
+		if err := l.c.Apply(ctx, ch); err != nil && ctx.Err() == nil {
 			l.c.log.Error("reload collection", "collection", ch.Collection, "version", ch.Version, "err", err)
 		}
 	}()
+}
+
+// Apply brings the snapshot of the change's collection up to the change's
+// version, as its notification does. A writer calls it after committing, so
+// that its next read on this server sees its write; the notification, arriving
+// later, then finds nothing left to do.
+func (c *Catalog) Apply(ctx context.Context, ch store.Change) error {
+	if ch.Kind == "delta" {
+		return c.applyDelta(ctx, ch)
+	}
+	return c.reload(ctx, ch.Collection, ch.Version)
 }
 
 // catchUp compares versions after a (re)connection, since notifications sent while
@@ -204,6 +209,9 @@ func (c *Catalog) applyDelta(ctx context.Context, ch store.Change) error {
 // loadDelta reads the changed features and builds the next snapshot; nil when the
 // change cannot be applied as a delta.
 func (c *Catalog) loadDelta(ctx context.Context, old *Snapshot, ids []string) (*Snapshot, error) {
+	if ids == nil {
+		ids = []string{} // a change of the metadata alone: no feature to read
+	}
 	var col store.Collection
 	changed := map[string]*Feature{}
 	var b *SnapshotBuilder

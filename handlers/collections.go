@@ -119,6 +119,7 @@ func (s *Server) collectionDoc(base string, snap *catalog.Snapshot) collectionDo
 			d.Extent.Temporal = &temporalExtentDoc{Interval: [][2]*string{{&start, &end}}, TRS: gregorian}
 		}
 	}
+	d.Properties = make([]propertyInfo, 0, len(c.Schema)) // a collection made without a schema lists none, not null
 	for _, p := range c.Schema {
 		d.Properties = append(d.Properties, propertyInfo{Name: p.Name, Type: p.Type, Title: p.Title})
 	}

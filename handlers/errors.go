@@ -58,6 +58,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *Error) {
 	h.Del("Content-Crs")
 	h.Del("Link")
 	h.Set("Cache-Control", "no-store")
+	if e.Status == http.StatusServiceUnavailable && h.Get("Retry-After") == "" {
+		h.Set("Retry-After", "5") // the database is restarting or busy: seconds, not minutes
+	}
 	if wantsHTML(r) {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(e.Status)

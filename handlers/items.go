@@ -161,7 +161,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if s.upToDate(w, r, collectionVersion(snap), repr) {
+	if s.upToDate(w, r, featureVersion(snap, feat), repr) { // the ETag If-Match of a write compares
 		return nil
 	}
 	base := s.baseURL(r)

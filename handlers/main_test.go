@@ -90,7 +90,8 @@ func startEnv(t testing.TB) (*env, error) {
 	}
 	go cat.Run(context.Background())
 	srv, err := handlers.New(cat, handlers.Config{Version: "test", Catalogue: handlers.CatalogueConfig{
-		DownloadDir: filepath.Join(dir, "downloads"), FeedbackBurst: 1000}}, log)
+		DownloadDir: filepath.Join(dir, "downloads"), FeedbackBurst: 1000},
+		Writes: handlers.WritesConfig{Burst: 100000, UploadDir: filepath.Join(dir, "uploads")}}, log)
 	if err != nil {
 		return nil, err
 	}

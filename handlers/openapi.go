@@ -24,7 +24,7 @@ type apiPart struct {
 }
 
 func (s *Server) apiParts() []apiPart {
-	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.filterAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.operationsAPI()}
+	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.filterAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.writesAPI(), s.operationsAPI()}
 }
 
 // conformanceClasses lists the classes of every part, each once.
@@ -76,6 +76,7 @@ type (
 		Description string                 `json:"description,omitempty"`
 		OperationID string                 `json:"operationId"`
 		Parameters  []apiParameter         `json:"parameters,omitempty"`
+		RequestBody *apiRequestBody        `json:"requestBody,omitempty"`
 		Responses   map[string]apiResponse `json:"responses"`
 		Security    []map[string][]string  `json:"security,omitempty"`
 		// Examples are requests (relative to the server URL) that show the
@@ -102,6 +103,10 @@ type (
 		Ref         string         `json:"$ref,omitempty"`
 		Description string         `json:"description,omitempty"`
 		Schema      map[string]any `json:"schema,omitempty"`
+	}
+	apiRequestBody struct {
+		Required bool                `json:"required,omitempty"`
+		Content  map[string]apiMedia `json:"content"`
 	}
 	apiMedia struct {
 		Schema map[string]any `json:"schema,omitempty"`

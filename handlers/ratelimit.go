@@ -69,10 +69,15 @@ func (s *Server) limit(w http.ResponseWriter, r *http.Request) error {
 	if ok {
 		return nil
 	}
+	return tooMany(w, wait)
+}
+
+// tooMany is the 429 of a rate limit, with Retry-After.
+func tooMany(w http.ResponseWriter, wait time.Duration) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	return &Error{Status: http.StatusTooManyRequests, Code: "TooManyRequests",
-		Description: "too many messages from your address; try again in " + strconv.Itoa(secs) + " s / bạn gửi quá nhiều, vui lòng thử lại sau " + strconv.Itoa(secs) + " giây"}
+		Description: "too many requests from your address; try again in " + strconv.Itoa(secs) + " s / bạn gửi quá nhiều, vui lòng thử lại sau " + strconv.Itoa(secs) + " giây"}
 }
 
 // clientAddr is the client's IP address: the connection's, or the last

@@ -24,6 +24,7 @@ type Config struct {
 	Version   string // build version, shown on /healthz
 	Tiles     tiles.Options
 	Catalogue CatalogueConfig
+	Writes    WritesConfig
 }
 
 // Server answers the HTTP API and pages from a catalog.
@@ -38,6 +39,7 @@ type Server struct {
 	indexes snapshotIndexes // what queries need of each current snapshot (times, text order)
 	crs     crsCatalog      // the coordinate reference systems served
 	catalogue
+	writeAPI
 
 	collectionLinkers []collectionLinker // links of other API parts in collection descriptions
 }
@@ -68,6 +70,9 @@ func New(cat *catalog.Catalog, cfg Config, log *slog.Logger) (*Server, error) {
 	if err := s.initCatalogue(cfg.Catalogue); err != nil {
 		return nil, err
 	}
+	if err := s.initWrites(cfg.Writes); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -95,7 +100,8 @@ func (s *Server) Handler() http.Handler {
 	s.tileRoutes(get)
 	r.Handle("/metrics", s.metrics.handler()).Methods(http.MethodGet)
 	s.catalogueRoutes(r)
-	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", staticFiles(s.static)))
+	s.writeRoutes(r)
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", s.staticFiles()))
 	r.NotFoundHandler = s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return notFound("no resource at %s / không có tài nguyên này", r.URL.Path)
 	})
@@ -104,18 +110,5 @@ func (s *Server) Handler() http.Handler {
 			Description: r.Method + " is not allowed on " + r.URL.Path}
 	})
 	r.Use(s.metrics.instrument)
-	return s.withRequestID(s.logRequests(s.recoverPanics(corsHeaders(gzipResponses(answerPreflight(r))))))
-}
-
-// staticFiles serves embedded files without directory listings.
-func staticFiles(root fs.FS) http.Handler {
-	files := http.FileServerFS(root)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "" || strings.HasSuffix(r.URL.Path, "/") {
-			http.NotFound(w, r)
-			return
-		}
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		files.ServeHTTP(w, r)
-	})
+	return s.withRequestID(s.logRequests(s.recoverPanics(securityHeaders(corsHeaders(s.boundQueries(gzipResponses(answerPreflight(r))))))))
 }

@@ -314,30 +314,24 @@ func (s *Server) selectCollections(r *http.Request) ([]*catalog.Snapshot, string
 }
 
 func (s *Server) datasetTile(w http.ResponseWriter, r *http.Request) error {
-	if err := checkParams(r, "f", "collections"); err != nil {
-		return err
-	}
 	if err := checkTileMatrixSet(r); err != nil {
 		return err
 	}
-	v := mux.Vars(r)
-	tile, err := s.parseTile(v["tileMatrix"], v["tileCol"], v["tileRow"], "tileMatrix", "tileCol", "tileRow")
-	if err != nil {
-		return err
-	}
-	snaps, _, err := s.selectCollections(r)
-	if err != nil {
-		return err
-	}
-	return s.serveTile(w, r, snaps, tile)
+	return s.combinedTile(w, r, "tileMatrix", "tileCol", "tileRow")
 }
 
 func (s *Server) xyzTile(w http.ResponseWriter, r *http.Request) error {
+	return s.combinedTile(w, r, "z", "x", "y")
+}
+
+// combinedTile serves a tile of the chosen collections, one layer each, its
+// coordinates in the route variables named z, x and y.
+func (s *Server) combinedTile(w http.ResponseWriter, r *http.Request, z, x, y string) error {
 	if err := checkParams(r, "f", "collections"); err != nil {
 		return err
 	}
 	v := mux.Vars(r)
-	tile, err := s.parseTile(v["z"], v["x"], v["y"], "z", "x", "y")
+	tile, err := s.parseTile(v[z], v[x], v[y], z, x, y)
 	if err != nil {
 		return err
 	}

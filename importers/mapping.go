@@ -36,17 +36,23 @@ func LoadMapping(path string) (*Mapping, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ParseMapping(b, path)
+}
+
+// ParseMapping reads and checks a mapping; source names it in errors (a file,
+// or the upload field it came in).
+func ParseMapping(b []byte, source string) (*Mapping, error) {
 	var m Mapping
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("mapping %s: %w (want {\"columns\": {\"column\": {\"name\": …, \"type\": …, \"drop\": …}}})", path, err)
+		return nil, fmt.Errorf("mapping %s: %w (want {\"columns\": {\"column\": {\"name\": …, \"type\": …, \"drop\": …}}})", source, err)
 	}
 	for col, c := range m.Columns {
 		switch c.Type {
 		case "", TypeInteger, TypeNumber, TypeBoolean, TypeDate, TypeDateTime, TypeString:
 		default:
-			return nil, fmt.Errorf("mapping %s: column %q: type %q: want integer, number, boolean, date, date-time or string", path, col, c.Type)
+			return nil, fmt.Errorf("mapping %s: column %q: type %q: want integer, number, boolean, date, date-time or string", source, col, c.Type)
 		}
 	}
 	return &m, nil

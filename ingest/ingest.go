@@ -62,7 +62,8 @@ type Request struct {
 	AllowOutside bool  // features outside the region are warnings, not errors
 	Force        bool  // import even when the same file and settings were the last import
 	Actor        string
-	TokenID      int64
+	TokenID      int64  // the API token of an upload; 0 for the CLI
+	AgencyID     string // the agency of that token, recorded in the version
 	Region       *catalog.Region
 	Progress     func(phase string, done, total int64) // optional
 }
@@ -442,6 +443,7 @@ func load(ctx context.Context, db *store.DB, req Request, p *plan, rep *importer
 		RowsRejected: rep.Rejected,
 		Actor:        req.Actor,
 		TokenID:      req.TokenID,
+		AgencyID:     req.AgencyID,
 		Report: struct {
 			*importers.Report
 			Fingerprint string `json:"fingerprint"`

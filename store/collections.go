@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Property is one column of a collection's property schema.
@@ -165,12 +164,8 @@ func upsertMetadata(ctx context.Context, tx pgx.Tx, id string, m Metadata) error
 		id, m.CatalogNo, m.Title, m.TitleEn, m.Description, m.AgencyID, m.FirstPublished, m.Frequency,
 		m.Notes, m.Theme, m.LicenseURI, m.LicenseAttribution, m.Keywords, m.Contact, m.TemporalProperty,
 		m.ContactEmail, m.ContactPhone, m.TemporalStart, m.TemporalEnd)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && (pgErr.Code == "23503" || pgErr.Code == "23514" || pgErr.Code == "22007" || pgErr.Code == "22008") {
-		return fmt.Errorf("%w: collection %s metadata: %s %s", ErrInvalid, id, pgErr.Message, pgErr.Detail)
-	}
 	if err != nil {
-		return fmt.Errorf("collection %s metadata: %w", id, err)
+		return fmt.Errorf("collection %s metadata: %w", id, classify(err))
 	}
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Feedback kinds and statuses.
@@ -75,7 +74,7 @@ func (db *DB) CreateFeedback(ctx context.Context, n NewFeedback) (Feedback, erro
 		VALUES ($1, nullif($2, ''), nullif($3, ''), $4, $5, $6, nullif($7, '')) RETURNING id`,
 		n.Kind, n.Collection, n.FeatureID, n.Title, n.Message, n.Contact, n.AgencyID).Scan(&id)
 	if err != nil {
-		return Feedback{}, fmt.Errorf("feedback: %w", refused(err))
+		return Feedback{}, fmt.Errorf("feedback: %w", classify(err))
 	}
 	return db.Feedback(ctx, id)
 }
@@ -165,7 +164,7 @@ func (db *DB) AnswerFeedback(ctx context.Context, id int64, answer, status strin
 		status = $3, updated_at = now()
 		WHERE id = $1`, id, answer, status, tokenID)
 	if err != nil {
-		return Feedback{}, fmt.Errorf("answer feedback %d: %w", id, refused(err))
+		return Feedback{}, fmt.Errorf("answer feedback %d: %w", id, classify(err))
 	}
 	if tag.RowsAffected() == 0 {
 		return Feedback{}, fmt.Errorf("feedback %d: %w", id, ErrNotFound)
@@ -201,17 +200,4 @@ func (db *DB) VoteFeedback(ctx context.Context, id int64, client string) (int, b
 		return 0, false, fmt.Errorf("request %d: %w", id, ErrNotFound)
 	}
 	return votes, added, err
-}
-
-// refused turns the database's refusals of a value (foreign key, check, bad
-// date, not null) into ErrInvalid with its message; other errors pass unchanged.
-func refused(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		switch pgErr.Code {
-		case "23503", "23514", "22007", "22008", "23502", "22001":
-			return fmt.Errorf("%w: %s %s", ErrInvalid, pgErr.Message, pgErr.Detail)
-		}
-	}
-	return err
 }

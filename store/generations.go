@@ -30,7 +30,8 @@ const importLockClass = 7_246_002
 
 // BeginGeneration starts building a new generation of collection. Concurrent
 // imports of the same collection wait for each other (advisory lock), so they are
-// serialized, never interleaved.
+// serialized, never interleaved. ctx's deadline bounds every statement of the
+// generation, in PostgreSQL too.
 func (db *DB) BeginGeneration(ctx context.Context, collection string) (*Generation, error) {
 	tx, err := db.Pool.Begin(ctx)
 	if err != nil {
@@ -45,6 +46,9 @@ func (db *DB) BeginGeneration(ctx context.Context, collection string) (*Generati
 }
 
 func (g *Generation) begin(ctx context.Context) error {
+	if err := passDeadline(ctx, g.tx); err != nil {
+		return err
+	}
 	if _, err := g.tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", importLockClass, g.collection); err != nil {
 		return fmt.Errorf("lock collection %s: %w", g.collection, err)
 	}

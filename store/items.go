@@ -16,6 +16,7 @@ type ItemChange struct {
 	EWKB       []byte // new geometry; nil keeps it (update) or for delete
 	Properties []byte // JSON object: the new properties (create, replace) or the patch (update)
 	IfRev      *int64 // expected rev of the feature (If-Match); nil: no check
+	IfGen      int64  // with IfRev: the generation the client read (a re-import resets revs); 0: any
 	Schema     []Property
 	GeomType   string
 }
@@ -33,7 +34,8 @@ var ErrPrecondition = errors.New("precondition failed")
 // WriteItem applies one change to the current generation of collection, as a new
 // collection version, and notifies listeners with the changed id (a delta, not a
 // reload). It returns the new version, which is also the feature's new rev.
-// It waits for running imports of the collection (same advisory lock).
+// It waits for running imports of the collection (same advisory lock), at most
+// until ctx's deadline, which PostgreSQL enforces too (ErrTimeout).
 func (db *DB) WriteItem(ctx context.Context, collection string, ch ItemChange, audit ItemAudit) (int64, error) {
 	var version int64
 	err := pgx.BeginFunc(ctx, db.Pool, func(tx pgx.Tx) error {
@@ -41,10 +43,13 @@ func (db *DB) WriteItem(ctx context.Context, collection string, ch ItemChange, a
 		version, err = writeItem(ctx, tx, collection, ch, audit)
 		return err
 	})
-	return version, err
+	return version, classify(err)
 }
 
 func writeItem(ctx context.Context, tx pgx.Tx, collection string, ch ItemChange, audit ItemAudit) (int64, error) {
+	if err := passDeadline(ctx, tx); err != nil {
+		return 0, err
+	}
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1, hashtext($2))", importLockClass, collection); err != nil {
 		return 0, err
 	}
@@ -67,7 +72,7 @@ func writeItem(ctx context.Context, tx pgx.Tx, collection string, ch ItemChange,
 		return 0, fmt.Errorf("%w: feature %q already exists in %s", ErrConflict, ch.ID, collection)
 	case ch.Action != "create" && !exists:
 		return 0, fmt.Errorf("feature %q of %s: %w", ch.ID, collection, ErrNotFound)
-	case ch.IfRev != nil && *ch.IfRev != rev:
+	case ch.IfRev != nil && (*ch.IfRev != rev || ch.IfGen != 0 && ch.IfGen != gen):
 		return 0, fmt.Errorf("%w: feature %q changed since you read it", ErrPrecondition, ch.ID)
 	}
 	next := version + 1

@@ -22,6 +22,9 @@ type Token struct {
 	Name      string     `json:"name"`
 	CreatedAt time.Time  `json:"created_at"`
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	// RevokedAt and LastUsedAt are filled by ListTokens only.
+	RevokedAt  *time.Time `json:"revoked_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
 }
 
 // tokenPrefix marks geodata secrets, so secret scanners and people recognise them.
@@ -50,7 +53,7 @@ func (db *DB) CreateToken(ctx context.Context, agencyID string, admin bool, name
 		VALUES (nullif($1, ''), $2, $3, $4, $5) RETURNING id, created_at`,
 		agencyID, admin, name, HashToken(secret), exp).Scan(&t.ID, &t.CreatedAt)
 	if err != nil {
-		return "", t, fmt.Errorf("token for agency %q: %w", agencyID, refused(err))
+		return "", t, fmt.Errorf("token for agency %q: %w", agencyID, classify(err))
 	}
 	return secret, t, nil
 }
@@ -82,4 +85,19 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 		return fmt.Errorf("token %d: %w", id, ErrNotFound)
 	}
 	return nil
+}
+
+// ListTokens lists every token, live or not, by id; never a secret (only hashes
+// are stored).
+func (db *DB) ListTokens(ctx context.Context) ([]Token, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id, coalesce(agency_id, ''), is_admin, name, created_at, expires_at,
+		revoked_at, last_used_at FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Token, error) {
+		var t Token
+		err := r.Scan(&t.ID, &t.AgencyID, &t.Admin, &t.Name, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.LastUsedAt)
+		return t, err
+	})
 }

@@ -5,18 +5,15 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/paulmach/orb/maptile"
 
 	"github.com/vn-opendata/geodata/tiles"
+	"github.com/vn-opendata/geodata/tiles/tilestest"
 )
 
 // Tile ids along the Hilbert curve, as the reference implementation (the
@@ -35,53 +32,6 @@ func TestTileID(t *testing.T) {
 			t.Errorf("TileID(%d/%d/%d) = %d, want %d", c.z, c.x, c.y, got, c.want)
 		}
 	}
-}
-
-// readArchive reads tiles of an archive with the pmtiles npm package (see
-// web/e2e/pmtiles-read.mjs): the SHA-256 of each tile's decompressed bytes.
-func readArchive(t *testing.T, archive string, want []maptile.Tile) archiveDoc {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "web/node_modules/pmtiles")); err != nil {
-		t.Skipf("reading archives needs the pmtiles npm package (make test installs it): %v", err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("reading archives needs node (make test checks it)")
-	}
-	var list strings.Builder
-	for _, tile := range want {
-		fmt.Fprintf(&list, "%d/%d/%d\n", tile.Z, tile.X, tile.Y)
-	}
-	cmd := exec.Command(node, filepath.Join(root, "web/e2e/pmtiles-read.mjs"), archive, "-")
-	cmd.Dir = filepath.Join(root, "web")
-	cmd.Stdin = strings.NewReader(list.String())
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pmtiles-read.mjs: %v\n%s", err, stderr.String())
-	}
-	var doc archiveDoc
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatalf("pmtiles-read.mjs output: %v", err)
-	}
-	return doc
-}
-
-type archiveDoc struct {
-	Header struct {
-		SpecVersion, MinZoom, MaxZoom, TileType int
-		NumAddressedTiles, NumTileEntries       int
-		NumTileContents, LeafDirectoryLength    int
-		Clustered                               bool
-		MinLon, MinLat, MaxLon, MaxLat          float64
-	}
-	Metadata map[string]any
-	Tiles    map[string]*string
 }
 
 func sha(b []byte) string {
@@ -153,7 +103,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 			minZoom = min(minZoom, int(tile.Z))
 		}
 	}
-	doc := readArchive(t, path, sample)
+	doc := tilestest.Read(t, path, sample)
 	h := doc.Header
 	if h.SpecVersion != 3 || h.TileType != 1 || h.MinZoom != minZoom || h.MaxZoom != 8 || !h.Clustered {
 		t.Fatalf("header %+v", h)

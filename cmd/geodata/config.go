@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/vn-opendata/geodata/catalog"
@@ -23,9 +24,16 @@ type Config struct {
 	LogFormat    string        // GEODATA_LOG_FORMAT: json or text
 	ReadTimeout  time.Duration // GEODATA_READ_TIMEOUT
 	WriteTimeout time.Duration // GEODATA_WRITE_TIMEOUT
+	IdleTimeout  time.Duration // GEODATA_IDLE_TIMEOUT: keep-alive connections
 	TilesConfig  string        // GEODATA_TILES_CONFIG: JSON file of tile options (see tiles.Options)
 	TileCacheMB  int           // GEODATA_TILE_CACHE_MB: byte budget of the tile cache, in MiB
 	TrustProxy   bool          // GEODATA_TRUST_PROXY: client addresses from X-Forwarded-For
+	MaxBody      int64         // GEODATA_MAX_BODY: bytes of an item or collection write
+	MaxUpload    int64         // GEODATA_MAX_UPLOAD: bytes of an uploaded import file
+	DBTimeout    time.Duration // GEODATA_DB_TIMEOUT: deadline of a write's database work
+	WriteBurst   int           // GEODATA_WRITE_BURST: writes a client may send at once
+	WriteEvery   time.Duration // GEODATA_WRITE_EVERY: then one per this
+	Imports      int           // GEODATA_IMPORT_WORKERS: uploads imported at once
 }
 
 func defaultConfig() Config {
@@ -37,10 +45,34 @@ func defaultConfig() Config {
 		LogFormat:    envOr("GEODATA_LOG_FORMAT", "text"),
 		ReadTimeout:  envDuration("GEODATA_READ_TIMEOUT", 15*time.Second),
 		WriteTimeout: envDuration("GEODATA_WRITE_TIMEOUT", 60*time.Second),
+		IdleTimeout:  envDuration("GEODATA_IDLE_TIMEOUT", 120*time.Second),
 		TilesConfig:  os.Getenv("GEODATA_TILES_CONFIG"),
 		TileCacheMB:  envInt("GEODATA_TILE_CACHE_MB", 0),
 		TrustProxy:   os.Getenv("GEODATA_TRUST_PROXY") == "true" || os.Getenv("GEODATA_TRUST_PROXY") == "1",
+		MaxBody:      envSize("GEODATA_MAX_BODY", 1<<20),
+		MaxUpload:    envSize("GEODATA_MAX_UPLOAD", 512<<20),
+		DBTimeout:    envDuration("GEODATA_DB_TIMEOUT", 10*time.Second),
+		WriteBurst:   envInt("GEODATA_WRITE_BURST", 120),
+		WriteEvery:   envDuration("GEODATA_WRITE_EVERY", 250*time.Millisecond),
+		Imports:      envInt("GEODATA_IMPORT_WORKERS", 2),
 	}
+}
+
+// envSize reads a size in bytes, or with a unit: 512KiB, 16MiB, 1GiB.
+func envSize(key string, def int64) int64 {
+	v := os.Getenv(key)
+	for i, unit := range []string{"KiB", "MiB", "GiB"} {
+		if n, ok := strings.CutSuffix(v, unit); ok {
+			if k, err := strconv.ParseInt(strings.TrimSpace(n), 10, 64); err == nil && k > 0 {
+				return k << (10 * (i + 1))
+			}
+			return def
+		}
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
+		return n
+	}
+	return def
 }
 
 func envOr(key, def string) string {

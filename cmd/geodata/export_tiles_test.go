@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/store/storetest"
+	"github.com/vn-opendata/geodata/tiles/tilestest"
 )
 
 // serveSample imports the sample data (unchanged versions are skipped) and
@@ -69,54 +69,6 @@ func serveSample(t *testing.T) string {
 			t.Fatal("server not ready")
 		}
 	}
-}
-
-// readArchive reads tiles of a PMTiles archive with the pmtiles npm package,
-// an implementation independent of ours (web/e2e/pmtiles-read.mjs).
-func readArchive(t *testing.T, archive string, list []maptile.Tile) archiveDoc {
-	t.Helper()
-	web, err := filepath.Abs("../../web")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(web, "node_modules/pmtiles")); err != nil {
-		t.Skipf("reading archives needs the pmtiles npm package (make test installs it): %v", err)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("reading archives needs node (make test checks it)")
-	}
-	var in strings.Builder
-	for _, tile := range list {
-		fmt.Fprintf(&in, "%d/%d/%d\n", tile.Z, tile.X, tile.Y)
-	}
-	cmd := exec.Command(node, filepath.Join(web, "e2e/pmtiles-read.mjs"), archive, "-")
-	cmd.Dir = web
-	cmd.Stdin = strings.NewReader(in.String())
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pmtiles-read.mjs: %v\n%s", err, stderr.String())
-	}
-	var doc archiveDoc
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
-type archiveDoc struct {
-	Header struct {
-		SpecVersion, MinZoom, MaxZoom, TileType int
-		NumAddressedTiles                       int
-		TileCompression                         int
-	}
-	Metadata struct {
-		Name         string
-		VectorLayers []struct{ ID string } `json:"vector_layers"`
-	}
-	Tiles map[string]*string
 }
 
 // tilesOver lists the tiles of zooms 0..maxZoom over the region, and one ring
@@ -192,17 +144,13 @@ func TestExportTilesMatchesServer(t *testing.T) {
 			t.Fatalf("export-tiles %s: exit %d\n%s\n%s", c.name, code, stdout, stderr)
 		}
 		list := tilesOver(region.BBox, maxZoom)
-		doc := readArchive(t, archive, list)
+		doc := tilestest.Read(t, archive, list)
 		h := doc.Header
 		if h.SpecVersion != 3 || h.TileType != 1 || h.TileCompression != 2 || h.MinZoom != 0 || h.MaxZoom != maxZoom {
 			t.Fatalf("%s: header %+v", c.name, h)
 		}
 		if c.layers != nil {
-			var ids []string
-			for _, l := range doc.Metadata.VectorLayers {
-				ids = append(ids, l.ID)
-			}
-			if strings.Join(ids, ",") != strings.Join(c.layers, ",") {
+			if ids := doc.VectorLayers(); strings.Join(ids, ",") != strings.Join(c.layers, ",") {
 				t.Fatalf("%s: metadata layers %v, want %v", c.name, ids, c.layers)
 			}
 		}
@@ -261,9 +209,9 @@ func checkPMTilesDownload(t *testing.T, base string, region *catalog.Region, dir
 	}
 	const compared = 11 // every tile over the region to this zoom
 	list := tilesOver(region.BBox, compared)
-	doc := readArchive(t, archive, list)
-	if doc.Header.MaxZoom != 14 || len(doc.Metadata.VectorLayers) != 1 || doc.Metadata.VectorLayers[0].ID != "ports" {
-		t.Fatalf("download: header %+v, layers %+v", doc.Header, doc.Metadata.VectorLayers)
+	doc := tilestest.Read(t, archive, list)
+	if layers := doc.VectorLayers(); doc.Header.MaxZoom != 14 || len(layers) != 1 || layers[0] != "ports" {
+		t.Fatalf("download: header %+v, layers %v", doc.Header, layers)
 	}
 	same := 0
 	for _, tile := range list {

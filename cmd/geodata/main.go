@@ -24,6 +24,7 @@ Usage:
   geodata sample  --bench --out DIR       write the benchmark data of make bench
   geodata report  --year YEAR             write the yearly open-data report (Markdown, XLSX)
   geodata token   create --agency ID      create an agency's API token (--admin: the coordinator's)
+  geodata token   list | revoke ID        list the tokens (never their secrets), revoke one
   geodata db      up|down|status|url      the private local PostGIS cluster
   geodata export-tiles --out FILE         write the vector tiles to a PMTiles archive
 
