@@ -10,7 +10,6 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/filter"
-	"github.com/vn-opendata/geodata/geo"
 )
 
 // maxFilterLength bounds the text of a filter (bytes, as decoded from the URL):
@@ -127,16 +126,6 @@ func filterQueryables(snap *catalog.Snapshot) filter.Queryables {
 		}
 	}
 	return q
-}
-
-// fromCRS returns g, given in system c in c's axis order, in CRS84. Positions
-// are transformed one by one, as PostGIS's ST_Transform does.
-func fromCRS(g orb.Geometry, c *geo.CRS) (orb.Geometry, error) {
-	return mapPoints(g, func(p orb.Point) (orb.Point, error) {
-		x, y := c.AxisOrder(p[0], p[1])
-		lon, lat, err := c.ToWGS84(x, y)
-		return orb.Point{lon, lat}, err
-	})
 }
 
 // filterFeature shows a snapshot's feature to a filter (filter.Feature)
