@@ -13,10 +13,9 @@ import (
 )
 
 // maxFilterLength bounds the text of a filter (bytes, as decoded from the URL):
-// a longer one answers 400. The filter package bounds the rest: the positions
-// of all its geometry literals (filter.MaxVertices) and its nesting
-// (filter.MaxDepth). The server's MaxHeaderBytes bounds the URL before.
-const maxFilterLength = 64 << 10
+// a longer one answers 400 naming filter, where the whole query string
+// (maxQueryBytes, which a filter this long URL-encoded fits) would answer 414.
+const maxFilterLength = 16 << 10
 
 // filterParams are the parameters of OGC API – Features Part 3 (filtering with
 // CQL2) that items and nearby accept.
@@ -76,6 +75,9 @@ func parseFilterRequest(q url.Values, systems crsCatalog) (*filterRequest, error
 	} else {
 		root, err = filter.ParseText(src)
 	}
+	if n := positions(root); n > maxFilterVertices {
+		return nil, badParam("filter", "the geometries of the filter have %d positions; at most %d are accepted", n, maxFilterVertices)
+	}
 	f := &filterRequest{src: src, lang: lang, root: root, legacy: legacy}
 	if err != nil {
 		if !legacy {
@@ -93,6 +95,60 @@ func parseFilterRequest(q url.Values, systems crsCatalog) (*filterRequest, error
 		}))
 	}
 	return f, nil
+}
+
+// positions counts the positions of the geometry literals of a tree (0 for nil).
+func positions(n *filter.Node) int {
+	if n == nil {
+		return 0
+	}
+	total := 0
+	if g, ok := n.Value.(orb.Geometry); ok && n.Op == filter.OpGeometry {
+		total += countPoints(g)
+	}
+	for _, a := range n.Args {
+		total += positions(a)
+	}
+	return total
+}
+
+// countPoints counts the positions of g.
+func countPoints(g orb.Geometry) int {
+	switch g := g.(type) {
+	case orb.Point:
+		return 1
+	case orb.MultiPoint:
+		return len(g)
+	case orb.LineString:
+		return len(g)
+	case orb.Ring:
+		return len(g)
+	case orb.MultiLineString:
+		n := 0
+		for _, l := range g {
+			n += len(l)
+		}
+		return n
+	case orb.Polygon:
+		n := 0
+		for _, r := range g {
+			n += len(r)
+		}
+		return n
+	case orb.MultiPolygon:
+		n := 0
+		for _, p := range g {
+			n += countPoints(p)
+		}
+		return n
+	case orb.Collection:
+		n := 0
+		for _, c := range g {
+			n += countPoints(c)
+		}
+		return n
+	}
+	return 0
 }
 
 // compile checks the filter against the queryables of snap.

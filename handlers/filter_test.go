@@ -152,8 +152,12 @@ type errorDoc struct {
 // where; every bound holds.
 func TestItemsFilterRefusals(t *testing.T) {
 	e := sampleEnv(t)
-	long := "\"Tên trường\" = '" + strings.Repeat("a", 70<<10) + "'"
-	line := "S_INTERSECTS(geometry, LINESTRING(" + strings.Repeat("0 0,", filter.MaxVertices) + "0 0))"
+	long := "\"Tên trường\" = '" + strings.Repeat("a", 17<<10) + "'"
+	line := "S_INTERSECTS(geometry, LINESTRING(" + strings.Repeat("0 0,1 1,", 1000) + "0 0))"
+	lineJSON := `{"op":"s_intersects","args":[{"property":"geometry"},{"type":"MultiPoint","coordinates":[` +
+		strings.Repeat("[0,0],", 2000) + `[0,0]]}]}`
+	collection := "S_INTERSECTS(geometry, GEOMETRYCOLLECTION(LINESTRING(" + strings.Repeat("0 0,1 1,", 500) + "0 0), MULTIPOINT(" +
+		strings.Repeat("0 0,", 1000) + "0 0)))"
 	for _, c := range []struct {
 		params []string
 		param  string
@@ -167,7 +171,9 @@ func TestItemsFilterRefusals(t *testing.T) {
 		{[]string{"filter", `{"op": "=", "args": [{"property": "Số học sinh"}]}`, "filter-lang", "cql2-json"}, "filter", []string{"/"}},
 		{[]string{"filter", `{"op": "="`, "filter-lang", "cql2-json"}, "filter", []string{"cql2-json"}},
 		{[]string{"filter", long}, "filter", []string{"bytes"}},
-		{[]string{"filter", line}, "filter", []string{fmt.Sprint(filter.MaxVertices)}},
+		{[]string{"filter", line}, "filter", []string{"2001 positions", "2000"}},
+		{[]string{"filter", lineJSON, "filter-lang", "cql2-json"}, "filter", []string{"2001 positions"}},
+		{[]string{"filter", collection}, "filter", []string{"2002 positions"}},
 		{[]string{"filter", strings.Repeat("(", 200) + "TRUE" + strings.Repeat(")", 200)}, "filter", []string{"nested"}},
 		{[]string{"filter", "TRUE", "filter-lang", "cql3"}, "filter-lang", []string{"cql2-text"}},
 		{[]string{"filter", "TRUE", "filter-crs", "http://www.opengis.net/def/crs/EPSG/0/9999"}, "filter-crs", nil},

@@ -29,7 +29,7 @@ func (s *Server) filterAPI() apiPart {
 					`"Số học sinh" > 1000 AND S_INTERSECTS(geometry, BBOX(106.1, 21.2, 106.4, 21.4)); without accents and case: ` +
 					`ACCENTI("Tên trường") LIKE ACCENTI('truong thpt%'). ` +
 					fmt.Sprintf("At most %d bytes and %d positions in its geometries; an invalid filter answers 400 with its position.",
-						maxFilterLength, filter.MaxVertices),
+						maxFilterLength, maxFilterVertices),
 				Schema: map[string]any{"type": "string"}}
 			d.Components.Parameters["filter-lang"] = apiParameter{Name: "filter-lang", In: "query",
 				Description: "Language of filter: CQL2 text (default) or CQL2 JSON; cql-text is the draft name of cql2-text, which GDAL 3.6 sends.",
