@@ -129,6 +129,24 @@ func (c *Config) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, nil))
 }
 
+// openMigrated loads the region profile, opens the database and brings its
+// schema up to date: how every subcommand that reads or writes data starts.
+func (c *Config) openMigrated(ctx context.Context) (*catalog.Region, *store.DB, error) {
+	region, err := catalog.LoadRegion(c.Region)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := c.openDB(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := migrate(ctx, db, region); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return region, db, nil
+}
+
 // openDB finds the database (DATABASE_URL, else the private cluster), says which
 // one on stderr, and opens it.
 func (c *Config) openDB(ctx context.Context) (*store.DB, error) {

@@ -66,11 +66,7 @@ func cmdExportTiles(ctx context.Context, args []string) error {
 		return err
 	}
 	opts.MaxZoom = *maxZoom
-	region, err := catalog.LoadRegion(cfg.Region)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB(ctx)
+	region, db, err := cfg.openMigrated(ctx)
 	if err != nil {
 		return err
 	}

@@ -87,18 +87,11 @@ func cmdImport(ctx context.Context, args []string) error {
 	if f.manifest == "" && len(files) != 1 {
 		return errors.New("import: give one FILE (or --manifest FILE)")
 	}
-	region, err := catalog.LoadRegion(cfg.Region)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB(ctx)
+	region, db, err := cfg.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db, region); err != nil {
-		return err
-	}
 	reqs, err := f.requests(files, region)
 	if err != nil {
 		return err

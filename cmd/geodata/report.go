@@ -32,18 +32,11 @@ func cmdReport(ctx context.Context, args []string) error {
 	if *year < 2000 || *year > now.In(catalog.Zone).Year() {
 		return fmt.Errorf("report: --year %d: give a year from 2000 to this year", *year)
 	}
-	region, err := catalog.LoadRegion(cfg.Region)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB(ctx)
+	region, db, err := cfg.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db, region); err != nil {
-		return err
-	}
 	in, err := reportInput(ctx, db, region, *year, now)
 	if err != nil {
 		return err

@@ -37,18 +37,11 @@ func cmdServe(ctx context.Context, args []string) error {
 		return err
 	}
 	log := cfg.logger()
-	region, err := catalog.LoadRegion(cfg.Region)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB(ctx)
+	region, db, err := cfg.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db, region); err != nil {
-		return err
-	}
 	log.Info("starting", "listen", cfg.Listen, "public_url", cfg.PublicURL, "region", region.ID, "data_dir", cfg.DataDir, "version", version,
 		"read_timeout", cfg.ReadTimeout.String(), "write_timeout", cfg.WriteTimeout.String(), "idle_timeout", cfg.IdleTimeout.String(),
 		"max_body", cfg.MaxBody, "max_upload", cfg.MaxUpload, "db_timeout", cfg.DBTimeout.String(),

@@ -9,7 +9,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -35,18 +34,11 @@ func cmdToken(ctx context.Context, args []string) error {
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	region, err := catalog.LoadRegion(cfg.Region)
-	if err != nil {
-		return err
-	}
-	db, err := cfg.openDB(ctx)
+	region, db, err := cfg.openMigrated(ctx)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if err := migrate(ctx, db, region); err != nil {
-		return err
-	}
 	if args[0] == "list" {
 		return listTokens(ctx, db)
 	}
