@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gorilla/mux"
@@ -215,16 +216,25 @@ func geometrySchema(geometryType string) map[string]any {
 }
 
 // queryables answers /collections/{id}/queryables: the properties that can be
-// used as name=value filters and in sortby (Part 3), as JSON Schema 2020-12.
+// used in filters, as name=value parameters and in sortby (Part 3), as JSON
+// Schema 2020-12, with what CQL2 filters may do with them (x-cql2).
 func (s *Server) queryables(w http.ResponseWriter, r *http.Request) error {
 	return s.schemaDoc(w, r, "queryables", func(snap *catalog.Snapshot) map[string]any {
-		props := map[string]any{"geometry": geometrySchema(snap.Collection.GeometryType)}
+		g := geometrySchema(snap.Collection.GeometryType)
+		g["description"] = "The feature geometry, for the spatial functions of filter (S_INTERSECTS, …); a filter may also call it " +
+			strings.Join(filterQueryables(snap).Geometry, " or ") + "."
+		props := map[string]any{"geometry": g}
 		for _, p := range snap.Collection.Schema {
 			if simpleType(p.Type) {
 				props[p.Name] = propertySchema(p)
 			}
 		}
 		return props
+	}, map[string]any{
+		"description": "Thuộc tính dùng được trong bộ lọc CQL2 (filter), tham số tên=giá trị và sortby. / " +
+			"The properties usable in CQL2 filters (filter, filter-lang), as name=value parameters and in sortby. " +
+			"x-cql2 lists the filter languages, the CQL2 conformance classes, operators and functions offered.",
+		"x-cql2": cql2Language(),
 	})
 }
 
@@ -241,11 +251,13 @@ func (s *Server) schema(w http.ResponseWriter, r *http.Request) error {
 			props[p.Name] = ps
 		}
 		return props
-	})
+	}, nil)
 }
 
+// schemaDoc answers a JSON Schema of a collection's properties, with extra
+// members at its top level.
 func (s *Server) schemaDoc(w http.ResponseWriter, r *http.Request, kind string,
-	properties func(*catalog.Snapshot) map[string]any) error {
+	properties func(*catalog.Snapshot) map[string]any, extra map[string]any) error {
 	if err := checkParams(r, "f", "lang"); err != nil {
 		return err
 	}
@@ -261,14 +273,18 @@ func (s *Server) schemaDoc(w http.ResponseWriter, r *http.Request, kind string,
 		return nil
 	}
 	self := s.baseURL(r) + "/collections/" + url.PathEscape(snap.ID()) + "/" + kind
-	return writeJSON(w, mediaSchema, map[string]any{
+	doc := map[string]any{
 		"$schema":              jsonSchemaDialect,
 		"$id":                  self,
 		"type":                 "object",
 		"title":                snap.Collection.Title,
 		"properties":           properties(snap),
 		"additionalProperties": false,
-	})
+	}
+	for k, v := range extra {
+		doc[k] = v
+	}
+	return writeJSON(w, mediaSchema, doc)
 }
 
 // snapshot finds the snapshot of the request's collection.

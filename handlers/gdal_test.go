@@ -231,8 +231,8 @@ func TestGDALDownloadsEveryCollection(t *testing.T) {
 }
 
 // ogr2ogr -spat sends bbox; the features are exactly those PostGIS finds with
-// ST_Intersects. -where on a queryable is answered too (GDAL sends it as a
-// name=value parameter, having read the queryables from the API document).
+// ST_Intersects. -where on queryables is answered too (GDAL sends it as a
+// filter in cql-text, having found that language in the API document).
 func TestGDALSpatialAndAttributeFilters(t *testing.T) {
 	e := sampleEnv(t)
 	rng := rand.New(rand.NewPCG(3, 9))

@@ -17,6 +17,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/filter"
 	"github.com/vn-opendata/geodata/geo"
 )
 
@@ -30,7 +31,8 @@ const (
 )
 
 // nearbyParams are the parameters of /nearby besides property filters.
-var nearbyParams = []string{"f", "lang", "lon", "lat", "k", "radius", "limit", "collections", "q"}
+var nearbyParams = []string{"f", "lang", "lon", "lat", "k", "radius", "limit", "collections", "q",
+	"filter", "filter-lang", "filter-crs"}
 
 // nearbyQuery is a parsed /nearby request. In k-nearest mode k > 0 and radius
 // may cap the distance (+Inf when absent); in radius mode (radius without k)
@@ -47,7 +49,8 @@ type nearbyQuery struct {
 type nearbyTarget struct {
 	snap    *catalog.Snapshot
 	filters []nearbyFilter
-	q       string // folded name search, "" for none
+	cql     *filter.Expr // the filter parameter; nil for none
+	q       string       // folded name search, "" for none
 }
 
 // nearbyFilter is a property=value filter: the value as the items' filters
@@ -57,7 +60,8 @@ type nearbyFilter struct {
 	value string
 }
 
-// passes reports whether feature i meets the filters and the name search.
+// passes reports whether feature i meets the property filters, the name search
+// and the CQL2 filter.
 func (t *nearbyTarget) passes(i int32) bool {
 	f := &t.snap.Features[i]
 	for _, pf := range t.filters {
@@ -65,7 +69,10 @@ func (t *nearbyTarget) passes(i int32) bool {
 			return false
 		}
 	}
-	return t.q == "" || strings.Contains(t.snap.SearchName(i), t.q)
+	if t.q != "" && !strings.Contains(t.snap.SearchName(i), t.q) {
+		return false
+	}
+	return t.cql == nil || selects(t.cql, f)
 }
 
 // fewMatches is how many features a filtered search measures one by one rather
@@ -74,26 +81,47 @@ func (t *nearbyTarget) passes(i int32) bool {
 const fewMatches = 2048
 
 // matches lists the features that pass, or returns false when there are more
-// than fewMatches (or no filter at all).
+// than fewMatches (or no filter at all). The candidates are those of the area a
+// CQL2 filter limits, else every feature.
 func (t *nearbyTarget) matches() ([]int32, bool) {
-	if len(t.filters) == 0 && t.q == "" {
+	if len(t.filters) == 0 && t.q == "" && t.cql == nil {
 		return nil, false
 	}
-	var out []int32
-	for i := range t.snap.Features {
-		if t.passes(int32(i)) {
+	var candidates []int32
+	limited := false
+	if t.cql != nil {
+		candidates, limited = filterCandidates(t.cql, t.snap, nil)
+	}
+	out := []int32{}
+	add := func(i int32) bool {
+		if t.passes(i) {
 			if len(out) == fewMatches {
+				return false
+			}
+			out = append(out, i)
+		}
+		return true
+	}
+	if limited {
+		for _, i := range candidates {
+			if !add(i) {
 				return nil, false
 			}
-			out = append(out, int32(i))
+		}
+		return out, true
+	}
+	for i := range t.snap.Features {
+		if !add(int32(i)) {
+			return nil, false
 		}
 	}
 	return out, true
 }
 
 // parseNearbyQuery reads a request over snaps; fixed says the collection comes
-// from the path, so the collections parameter is not accepted.
-func parseNearbyQuery(r *http.Request, snaps []*catalog.Snapshot, fixed bool) (nearbyQuery, error) {
+// from the path, so the collections parameter is not accepted. Geometries of a
+// filter may be given in any of systems.
+func parseNearbyQuery(r *http.Request, snaps []*catalog.Snapshot, fixed bool, systems crsCatalog) (nearbyQuery, error) {
 	v := r.URL.Query()
 	out := nearbyQuery{k: defaultNearbyK, radius: math.Inf(1)}
 	var err error
@@ -143,6 +171,35 @@ func parseNearbyQuery(r *http.Request, snaps []*catalog.Snapshot, fixed bool) (n
 	}
 	if out.targets, err = nearbyTargets(v, snaps); err != nil {
 		return out, err
+	}
+	fr, err := parseFilterRequest(v, systems)
+	if err != nil || fr == nil {
+		return out, err
+	}
+	out.targets, err = withFilter(fr, out.targets)
+	return out, err
+}
+
+// withFilter checks the filter against each target's queryables. A collection
+// the filter does not fit (it names a property the collection lacks, or
+// compares one of another type) is left out, as with property filters; when it
+// fits none, the first collection's error is the answer.
+func withFilter(fr *filterRequest, targets []nearbyTarget) ([]nearbyTarget, error) {
+	var out []nearbyTarget
+	var first error
+	for _, t := range targets {
+		e, err := fr.compile(t.snap)
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			continue
+		}
+		t.cql = e
+		out = append(out, t)
+	}
+	if len(out) == 0 && first != nil {
+		return nil, first
 	}
 	return out, nil
 }
@@ -333,7 +390,7 @@ func (s *Server) serveNearby(w http.ResponseWriter, r *http.Request, snaps []*ca
 	default:
 		return badParam("f", "unsupported format %q; /nearby answers GeoJSON (f=json)", f)
 	}
-	q, err := parseNearbyQuery(r, snaps, fixed)
+	q, err := parseNearbyQuery(r, snaps, fixed, s.crs)
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/vn-opendata/geodata/geo"
-	"github.com/vn-opendata/geodata/handlers"
 	"github.com/vn-opendata/geodata/ingest"
 )
 
@@ -500,34 +499,44 @@ func TestNearbyNameSearchAndRadius(t *testing.T) {
 	}
 }
 
-// The OpenAPI description of the nearby paths documents every parameter the
+// The API document describes the nearby paths with every parameter the
 // handlers accept, and every example request it gives succeeds.
 func TestNearbyOpenAPI(t *testing.T) {
 	e := sampleEnv(t)
 	snaps := e.Cat.Snapshots()
-	b, err := json.Marshal(handlers.NearbyOpenAPIPaths(e.Region, snaps))
-	if err != nil {
-		t.Fatal(err)
+	type parameter struct {
+		Ref      string `json:"$ref"`
+		Name, In string
+		Required bool
 	}
-	var paths map[string]struct {
-		Get struct {
-			OperationID string `json:"operationId"`
-			Parameters  []struct {
-				Name, In string
-				Required bool
+	var doc struct {
+		Paths map[string]struct {
+			Get struct {
+				OperationID string `json:"operationId"`
+				Parameters  []parameter
+				Responses   map[string]any
+				Examples    []string `json:"x-example-requests"`
 			}
-			Responses map[string]any
-			Examples  []string `json:"x-example-requests"`
 		}
+		Components struct{ Parameters map[string]parameter }
 	}
-	if err := json.Unmarshal(b, &paths); err != nil {
-		t.Fatal(err)
+	get(t, e.URL+"/api?f=json", &doc)
+	paths := doc.Paths
+	for path := range paths {
+		if path != "/nearby" && !strings.HasSuffix(path, "/nearby") {
+			delete(paths, path)
+		}
 	}
 	if len(paths) != 1+len(snaps) {
 		t.Fatalf("%d paths for %d collections", len(paths), len(snaps))
 	}
-	standard := []string{"lon", "lat", "k", "radius", "limit", "q", "f", "lang"}
+	standard := []string{"lon", "lat", "k", "radius", "limit", "q", "f", "lang", "filter", "filter-lang", "filter-crs"}
 	for path, item := range paths {
+		for i, p := range item.Get.Parameters {
+			if name, ok := strings.CutPrefix(p.Ref, "#/components/parameters/"); ok {
+				item.Get.Parameters[i] = doc.Components.Parameters[name]
+			}
+		}
 		want := map[string]bool{}
 		for _, p := range standard {
 			want[p] = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/vn-opendata/geodata/filter"
 )
 
 // ogcClient is what a generic OGC API – Features client knows: the landing
@@ -162,6 +165,16 @@ var conformanceCheckers = map[string]func(*testing.T, *ogcClient){
 	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs":                         checkCRS,
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables":                  checkQueryables,
 	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters": checkQueryParameters,
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter":                      checkFeaturesFilter,
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter":             checkFeaturesFilter,
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text":                                checkFilterClass(slices.Collect(maps.Keys(cql2ClassFilters)), filter.LangText),
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-json":                                checkFilterClass(slices.Collect(maps.Keys(cql2ClassFilters)), filter.LangJSON),
+}
+
+func init() {
+	for class := range cql2ClassFilters {
+		conformanceCheckers["http://www.opengis.net/spec/cql2/1.0/conf/"+class] = checkFilterClass([]string{class}, filter.LangText)
+	}
 }
 
 // A client starting from the landing page reaches every resource, and every

@@ -24,7 +24,7 @@ type apiPart struct {
 }
 
 func (s *Server) apiParts() []apiPart {
-	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.writesAPI(), s.operationsAPI()}
+	return []apiPart{s.featuresAPI(), crsAPI(), s.queryablesAPI(), s.filterAPI(), s.nearbyAPI(), tilesAPI(), catalogueAPI(), s.writesAPI(), s.operationsAPI()}
 }
 
 // conformanceClasses lists the classes of every part, each once.
@@ -154,7 +154,7 @@ func (s *Server) newAPIDoc(base string) *apiDoc {
 		Info: apiInfo{
 			Title: "geodata — dữ liệu mở không gian " + region.Name,
 			Description: "Open geospatial data of " + region.NameEn + " as OGC API – Features (Part 1 Core, GeoJSON, " +
-				"HTML and OpenAPI 3.0; Part 2 coordinate reference systems, VN-2000 included; Part 3 queryables as query parameters). " +
+				"HTML and OpenAPI 3.0; Part 2 coordinate reference systems, VN-2000 included; Part 3 queryables as query parameters and CQL2 filters, text and JSON). " +
 				"Every response is answered from memory. A path not listed here answers 404 with an exception " +
 				"document; every other error is an exception document too, as JSON or, for browsers, an HTML page. " +
 				"Other methods than those listed answer 405. Besides the API, the service serves pages for citizens " +
@@ -422,6 +422,7 @@ func describeCollection(d *apiDoc, snap *catalog.Snapshot, times *temporalIndex)
 	if times != nil {
 		params = append(params, paramRef("datetime"))
 	}
+	params = append(params, filterParamRefs()...)
 	var names, sortable []string
 	for _, p := range c.Schema {
 		names = append(names, p.Name)
@@ -525,6 +526,7 @@ func itemsExamples(items string, snap *catalog.Snapshot, times *temporalIndex) [
 	if len(schema) >= 2 {
 		ex = append(ex, items+"?limit=3&properties="+url.QueryEscape(schema[0].Name+","+schema[1].Name))
 	}
+	ex = append(ex, filterExamples(items, snap)...)
 	if times != nil && !times.extent.start.IsZero() {
 		mid := times.extent.start.Add(times.extent.end.Sub(times.extent.start) / 2)
 		ex = append(ex, items+"?datetime="+url.QueryEscape(mid.UTC().Format("2006-01-02T15:04:05Z")+"/.."),

@@ -20,6 +20,9 @@ func nearbyOpenAPIPaths(region *catalog.Region, snaps []*catalog.Snapshot) map[s
 	}
 	at := fmt.Sprintf("lon=%g&lat=%g", region.Center[0], region.Center[1])
 	examples := []string{"/nearby?" + at, "/nearby?" + at + "&radius=1000&limit=20", "/nearby?" + at + "&q=truong"}
+	b := region.BBox
+	examples = append(examples, "/nearby?"+at+"&"+url.Values{"filter": {
+		fmt.Sprintf("S_INTERSECTS(geometry, BBOX(%g, %g, %g, %g))", b[0], b[1], b[2], b[3])}}.Encode())
 	if len(ids) > 1 {
 		examples = append(examples, "/nearby?"+at+"&k=5&collections="+url.QueryEscape(ids[0]+","+ids[1]))
 	}
@@ -40,6 +43,9 @@ func nearbyOpenAPIPaths(region *catalog.Region, snaps []*catalog.Snapshot) map[s
 			"on the feature id in collections without a name property.", false, map[string]any{"type": "string"}),
 		nearbyParam("f", "Format: GeoJSON only.", false, map[string]any{"type": "string", "enum": []string{"json", "geojson"}}),
 		nearbyParam("lang", "Language of messages (vi, en).", false, map[string]any{"type": "string"}),
+	}
+	for _, p := range filterParamRefs() {
+		common = append(common, map[string]any{"$ref": p.Ref})
 	}
 	collections := nearbyParam("collections", "Comma-separated collection ids to search (default: all).", false,
 		map[string]any{"type": "array", "items": map[string]any{"type": "string", "enum": ids}})
@@ -91,7 +97,8 @@ func nearbyPathItem(opID, summary string, params []any, examples []string) map[s
 		"description": "Features nearest to a WGS84 point by geodesic distance on the WGS84 ellipsoid (as PostGIS " +
 			"ST_Distance(geography, geography, true)), nearest first. Each feature keeps its id and properties from its " +
 			"collection's items and gains collection, distance_m (metres), bearing_deg (initial bearing from the point, " +
-			"degrees clockwise from north) and, for lines and polygons, nearest_point [lon, lat].",
+			"degrees clockwise from north) and, for lines and polygons, nearest_point [lon, lat]. A CQL2 filter searches " +
+			"the collections whose queryables it fits and leaves the others out; if it fits none, the answer is 400.",
 		"parameters": params,
 		"responses": map[string]any{
 			"200": map[string]any{"description": "A GeoJSON FeatureCollection sorted by distance; numberMatched in radius mode.",

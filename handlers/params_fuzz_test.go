@@ -161,7 +161,7 @@ func FuzzRequestParams(f *testing.F) {
 			t.Fatalf("parseItemsQuery(%q): limit %d offset %d", in, q.limit, q.offset)
 		}
 		for _, fixed := range []bool{false, true} {
-			q, err := parseNearbyQuery(r, snaps, fixed)
+			q, err := parseNearbyQuery(r, snaps, fixed, systems)
 			if err != nil {
 				named("parseNearbyQuery", err)
 				continue
@@ -174,6 +174,13 @@ func FuzzRequestParams(f *testing.F) {
 		r.URL.RawQuery = url.Values{"bbox": {in}, "datetime": {in}, "sortby": {in}, "properties": {in}, "crs": {in}}.Encode()
 		if _, err := parseItemsQuery(r, snap, idx, systems); err != nil {
 			named("parseItemsQuery", err)
+		}
+		// And as a filter in each language.
+		for _, lang := range []string{"cql2-text", "cql2-json", "cql-text"} {
+			r.URL.RawQuery = url.Values{"filter": {in}, "filter-lang": {lang}}.Encode()
+			if _, err := parseItemsQuery(r, snap, idx, systems); err != nil {
+				named("parseItemsQuery", err)
+			}
 		}
 	})
 }

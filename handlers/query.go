@@ -12,6 +12,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/filter"
 	"github.com/vn-opendata/geodata/geo"
 	"github.com/vn-opendata/geodata/store"
 )
@@ -24,9 +25,9 @@ const (
 
 // itemsParams are the query parameters /items accepts besides the collection's
 // queryables (property=value filters). Each is parsed in parseItemsQuery and
-// documented in the API document; filters (filter, filter-lang) join here.
+// documented in the API document.
 var itemsParams = []string{"f", "lang", "limit", "offset", "bbox", "bbox-crs", "datetime",
-	"properties", "sortby", "crs"}
+	"properties", "sortby", "crs", "filter", "filter-lang", "filter-crs"}
 
 // itemParams are the query parameters of one feature.
 var itemParams = []string{"f", "lang", "crs"}
@@ -37,6 +38,7 @@ type itemsQuery struct {
 	bbox          *bboxFilter
 	when          *interval
 	filters       []propertyFilter
+	filter        *filter.Expr // CQL2; nil for none
 	sortKeys      []sortKey
 	props         []int // selected properties in schema order; nil means all
 	crs           *geo.CRS
@@ -49,6 +51,19 @@ type itemsQuery struct {
 type bboxFilter struct {
 	search []orb.Bound
 	exact  func(g orb.Geometry) bool
+}
+
+// intersects reports whether feature f meets the bbox, as Intersecting finds it.
+func (b *bboxFilter) intersects(f *catalog.Feature) bool {
+	if b.exact != nil && !b.exact(f.Geom) {
+		return false
+	}
+	for _, s := range b.search {
+		if f.Bound.Intersects(s) && geo.IntersectsBound(f.Geom, s) {
+			return true
+		}
+	}
+	return false
 }
 
 type propertyFilter struct {
@@ -88,6 +103,15 @@ func parseItemsQuery(r *http.Request, snap *catalog.Snapshot, idx *snapshotIndex
 		}
 	} else if _, err := systems.param(q.Get("bbox-crs"), "bbox-crs"); err != nil {
 		return out, err
+	}
+	fr, err := parseFilterRequest(q, systems)
+	if err != nil {
+		return out, err
+	}
+	if fr != nil {
+		if out.filter, err = fr.compile(snap); err != nil {
+			return out, err
+		}
 	}
 	if v := q.Get("datetime"); v != "" {
 		if idx.temporal == nil {
@@ -325,7 +349,7 @@ func parseSortBy(v string, snap *catalog.Snapshot) ([]sortKey, error) {
 // page returns the positions of the features of the requested page, in source
 // order or in sortby order, and how many features match in all.
 func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, int) {
-	if q.bbox == nil && q.when == nil && len(q.filters) == 0 && len(q.sortKeys) == 0 {
+	if q.bbox == nil && q.when == nil && len(q.filters) == 0 && q.filter == nil && len(q.sortKeys) == 0 {
 		// Every feature matches, in source order: no need to list them.
 		n := len(snap.Features)
 		start := min(q.offset, n)
@@ -341,7 +365,8 @@ func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, i
 }
 
 // match returns the positions of the matching features, in source order, or in
-// sortby order when asked.
+// sortby order when asked. The R-tree finds the candidates of a bbox, else of
+// the area a filter limits; without either every feature is a candidate.
 func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 	var hits []int32
 	keep := func(i int32) {
@@ -349,12 +374,26 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 			hits = append(hits, i)
 		}
 	}
-	switch {
-	case q.bbox == nil:
-		for i := range snap.Features {
-			keep(int32(i))
+	var candidates []int32
+	limited := false
+	if q.filter != nil {
+		var within []orb.Bound
+		if q.bbox != nil {
+			within = q.bbox.search
 		}
-	default:
+		candidates, limited = filterCandidates(q.filter, snap, within)
+	}
+	switch {
+	case limited && q.bbox != nil:
+		// The R-tree found the features under both the bbox and the filter's
+		// area; the bbox is tested exactly here, the filter in passes.
+		for _, i := range candidates {
+			f := &snap.Features[i]
+			if q.bbox.intersects(f) {
+				keep(i)
+			}
+		}
+	case q.bbox != nil:
 		var seen map[int32]bool // only a box split at the antimeridian can find a feature twice
 		if len(q.bbox.search) > 1 {
 			seen = map[int32]bool{}
@@ -372,6 +411,14 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 		}
 		if len(q.bbox.search) > 1 {
 			slices.Sort(hits)
+		}
+	case limited:
+		for _, i := range candidates {
+			keep(i)
+		}
+	default:
+		for i := range snap.Features {
+			keep(int32(i))
 		}
 	}
 	if len(q.sortKeys) > 0 {
@@ -393,7 +440,7 @@ func (q itemsQuery) passes(snap *catalog.Snapshot, idx *snapshotIndex, i int32) 
 			return false
 		}
 	}
-	return true
+	return q.filter == nil || selects(q.filter, f)
 }
 
 func equalValue(v, want any) bool {

@@ -24,7 +24,7 @@ func TestREADMEExamples(t *testing.T) {
 		if strings.HasPrefix(line, "## ") {
 			section = line
 		}
-		if (section == "## API examples" || section == "## OGC API – Features") && strings.HasPrefix(line, "curl ") {
+		if (section == "## API examples" || section == "## OGC API – Features" || section == "## Filtering with CQL2") && strings.HasPrefix(line, "curl ") {
 			lines = append(lines, comment.ReplaceAllString(line, ""))
 		}
 	}

@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"path"
 	"strings"
-
-	"github.com/vn-opendata/geodata/filter"
 )
 
 // contentSecurityPolicy lets pages load scripts, styles, images, fonts and data
@@ -32,12 +30,13 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// Bounds of what a query may ask. A bbox holds 4 or 6 numbers (parseBBox); the
-// geometries of a CQL2 filter hold at most maxFilterVertices positions in all
-// (the filter parser refuses more, naming the limit), and nesting is bounded by
-// filter.MaxDepth; the whole query string by maxQueryBytes.
+// Bounds of what a query may ask. A bbox holds 4 or 6 numbers (parseBBox); a
+// CQL2 filter is at most maxFilterLength bytes, its geometries hold at most
+// maxFilterVertices positions in all (parseFilterRequest refuses more, naming
+// the limit), and nesting is bounded by filter.MaxDepth; the whole query
+// string by maxQueryBytes.
 const (
-	maxFilterVertices = filter.MaxVertices
+	maxFilterVertices = 2000
 	maxQueryBytes     = 32 << 10
 )
 
