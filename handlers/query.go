@@ -359,19 +359,48 @@ func (q itemsQuery) page(snap *catalog.Snapshot, idx *snapshotIndex) ([]int32, i
 		}
 		return page, n
 	}
+	if len(q.sortKeys) == 0 && q.inSourceOrder() {
+		// The hits come in source order: keep the page's, count the others.
+		var page []int32
+		n := 0
+		q.each(snap, idx, func(i int32) {
+			if n >= q.offset && len(page) < q.limit {
+				page = append(page, i)
+			}
+			n++
+		})
+		return page, n
+	}
 	hits := q.match(snap, idx)
 	start := min(q.offset, len(hits))
 	return hits[start : start+min(q.limit, len(hits)-start)], len(hits)
 }
+
+// inSourceOrder reports whether each yields the matches in source order: all
+// but a bbox split at the antimeridian do.
+func (q itemsQuery) inSourceOrder() bool { return q.bbox == nil || len(q.bbox.search) == 1 }
 
 // match returns the positions of the matching features, in source order, or in
 // sortby order when asked. The R-tree finds the candidates of a bbox, else of
 // the area a filter limits; without either every feature is a candidate.
 func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 	var hits []int32
-	keep := func(i int32) {
+	q.each(snap, idx, func(i int32) { hits = append(hits, i) })
+	if !q.inSourceOrder() {
+		slices.Sort(hits)
+	}
+	if len(q.sortKeys) > 0 {
+		q.sort(snap, idx, hits)
+	}
+	return hits
+}
+
+// each calls keep with the position of every matching feature, in source
+// order when inSourceOrder says so.
+func (q itemsQuery) each(snap *catalog.Snapshot, idx *snapshotIndex, keep func(int32)) {
+	pass := func(i int32) {
 		if q.passes(snap, idx, i) {
-			hits = append(hits, i)
+			keep(i)
 		}
 	}
 	var candidates []int32
@@ -388,9 +417,8 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 		// The R-tree found the features under both the bbox and the filter's
 		// area; the bbox is tested exactly here, the filter in passes.
 		for _, i := range candidates {
-			f := &snap.Features[i]
-			if q.bbox.intersects(f) {
-				keep(i)
+			if q.bbox.intersects(&snap.Features[i]) {
+				pass(i)
 			}
 		}
 	case q.bbox != nil:
@@ -404,27 +432,20 @@ func (q itemsQuery) match(snap *catalog.Snapshot, idx *snapshotIndex) []int32 {
 					if seen != nil {
 						seen[i] = true
 					}
-					keep(i)
+					pass(i)
 				}
 				return true
 			})
 		}
-		if len(q.bbox.search) > 1 {
-			slices.Sort(hits)
-		}
 	case limited:
 		for _, i := range candidates {
-			keep(i)
+			pass(i)
 		}
 	default:
 		for i := range snap.Features {
-			keep(int32(i))
+			pass(int32(i))
 		}
 	}
-	if len(q.sortKeys) > 0 {
-		q.sort(snap, idx, hits)
-	}
-	return hits
 }
 
 func (q itemsQuery) passes(snap *catalog.Snapshot, idx *snapshotIndex, i int32) bool {
