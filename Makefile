@@ -5,7 +5,7 @@ BIN   := bin/geodata
 DATA  ?= .geodata
 VENDOR := web/static/vendor
 
-.PHONY: run test deps web build bench vet clean db-down
+.PHONY: run test deps web build bench soak vet clean db-down
 
 ## run: install what is missing, provision PostGIS, import the sample data, serve on 127.0.0.1:8080
 run: build
@@ -41,6 +41,10 @@ build: deps web
 ## bench: the load benchmark — its own database (geodata_bench) and port (18080), 1,000,000 points; results in bench/out/
 bench: build
 	bench/run.sh
+
+## soak: RSS of the server under the bench workloads for 5 minutes (after make bench); curve in bench/out/soak-rss.tsv
+soak: build
+	bench/soak.sh
 
 vet:
 	$(GO) vet ./...
