@@ -447,7 +447,7 @@ func (c *checker) geometry(n *Node, g orb.Geometry) (*expr, *Error) {
 		}
 	}
 	var bad *orb.Point
-	walkPoints(g, func(p orb.Point) {
+	geo.EachPoint(g, func(p orb.Point) {
 		if bad == nil && !geo.ValidLonLat(p) {
 			bad = &p
 		}
@@ -500,39 +500,6 @@ func (c *checker) bbox(n *Node) (*expr, *Error) {
 	}
 	e.op = OpBBox
 	return e, nil
-}
-
-func walkPoints(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			walkPoints(l, fn)
-		}
-	case orb.Ring:
-		walkPoints(orb.LineString(g), fn)
-	case orb.Polygon:
-		for _, r := range g {
-			walkPoints(orb.LineString(r), fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			walkPoints(p, fn)
-		}
-	case orb.Collection:
-		for _, c := range g {
-			walkPoints(c, fn)
-		}
-	}
 }
 
 // describeExpr names an operand for a message: `string property "name"`, `a number`.

@@ -90,6 +90,41 @@ func appendPolygon(dst []byte, p orb.Polygon) []byte {
 	return append(dst, ']')
 }
 
+// EachPoint calls fn with every position of g, in order (rings as written,
+// closing position included).
+func EachPoint(g orb.Geometry, fn func(orb.Point)) {
+	switch g := g.(type) {
+	case orb.Point:
+		fn(g)
+	case orb.MultiPoint:
+		for _, p := range g {
+			fn(p)
+		}
+	case orb.LineString:
+		for _, p := range g {
+			fn(p)
+		}
+	case orb.Ring:
+		EachPoint(orb.LineString(g), fn)
+	case orb.MultiLineString:
+		for _, l := range g {
+			EachPoint(l, fn)
+		}
+	case orb.Polygon:
+		for _, r := range g {
+			EachPoint(orb.LineString(r), fn)
+		}
+	case orb.MultiPolygon:
+		for _, p := range g {
+			EachPoint(p, fn)
+		}
+	case orb.Collection:
+		for _, c := range g {
+			EachPoint(c, fn)
+		}
+	}
+}
+
 // PointCount is the number of coordinates of g.
 func PointCount(g orb.Geometry) int {
 	switch g := g.(type) {

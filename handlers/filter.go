@@ -10,6 +10,7 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/filter"
+	"github.com/vn-opendata/geodata/geo"
 )
 
 // maxFilterLength bounds the text of a filter (bytes, as decoded from the URL):
@@ -104,51 +105,12 @@ func positions(n *filter.Node) int {
 	}
 	total := 0
 	if g, ok := n.Value.(orb.Geometry); ok && n.Op == filter.OpGeometry {
-		total += countPoints(g)
+		total += geo.PointCount(g)
 	}
 	for _, a := range n.Args {
 		total += positions(a)
 	}
 	return total
-}
-
-// countPoints counts the positions of g.
-func countPoints(g orb.Geometry) int {
-	switch g := g.(type) {
-	case orb.Point:
-		return 1
-	case orb.MultiPoint:
-		return len(g)
-	case orb.LineString:
-		return len(g)
-	case orb.Ring:
-		return len(g)
-	case orb.MultiLineString:
-		n := 0
-		for _, l := range g {
-			n += len(l)
-		}
-		return n
-	case orb.Polygon:
-		n := 0
-		for _, r := range g {
-			n += len(r)
-		}
-		return n
-	case orb.MultiPolygon:
-		n := 0
-		for _, p := range g {
-			n += countPoints(p)
-		}
-		return n
-	case orb.Collection:
-		n := 0
-		for _, c := range g {
-			n += countPoints(c)
-		}
-		return n
-	}
-	return 0
 }
 
 // compile checks the filter against the queryables of snap.

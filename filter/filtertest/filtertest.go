@@ -287,7 +287,7 @@ func (g *Generator) spatialCondition() string {
 // vertex is a random vertex of a random feature: literals through it touch.
 func (g *Generator) vertex() orb.Point {
 	var pts []orb.Point
-	walkPoints(g.snap.Features[g.intn(len(g.snap.Features))].Geom, func(p orb.Point) { pts = append(pts, p) })
+	geo.EachPoint(g.snap.Features[g.intn(len(g.snap.Features))].Geom, func(p orb.Point) { pts = append(pts, p) })
 	return pts[g.intn(len(pts))]
 }
 
@@ -373,7 +373,7 @@ func (g *Generator) geometry() string {
 	case 9: // one edge of a feature: shared stretches and touches
 		f := g.snap.Features[g.intn(len(g.snap.Features))].Geom
 		var pts []orb.Point
-		walkPoints(f, func(p orb.Point) { pts = append(pts, p) })
+		geo.EachPoint(f, func(p orb.Point) { pts = append(pts, p) })
 		if len(pts) < 2 {
 			w.WriteString(wkt.MarshalString(pts[0]))
 			break
@@ -433,35 +433,4 @@ func formatFloat(v float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-func walkPoints(g orb.Geometry, fn func(orb.Point)) {
-	switch g := g.(type) {
-	case orb.Point:
-		fn(g)
-	case orb.MultiPoint:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.LineString:
-		for _, p := range g {
-			fn(p)
-		}
-	case orb.MultiLineString:
-		for _, l := range g {
-			walkPoints(l, fn)
-		}
-	case orb.Polygon:
-		for _, r := range g {
-			walkPoints(orb.LineString(r), fn)
-		}
-	case orb.MultiPolygon:
-		for _, p := range g {
-			walkPoints(p, fn)
-		}
-	case orb.Collection:
-		for _, c := range g {
-			walkPoints(c, fn)
-		}
-	}
 }
