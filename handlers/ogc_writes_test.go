@@ -22,8 +22,9 @@ func init() {
 	openapi3filter.RegisterBodyDecoder("application/merge-patch+json", openapi3filter.JSONBodyDecoder)
 }
 
-// send sends a write with a body and checks request and response against the
-// API document, as exchange does for reads.
+// send sends a request with body (JSON; nil for none) and checks request and
+// response against the API document: the operation exists, parameters and
+// body conform, and the status, headers and body are the documented ones.
 func (a *apiSpec) send(t *testing.T, method, url string, body any, header ...string) (*http.Response, []byte) {
 	t.Helper()
 	var raw []byte

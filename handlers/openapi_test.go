@@ -1,10 +1,8 @@
 package handlers_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -60,41 +58,7 @@ func loadAPI(t *testing.T, docURL string) *apiSpec {
 // and body are the documented ones.
 func (a *apiSpec) exchange(t *testing.T, method, url string, header ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	route, pathParams, err := a.router.FindRoute(req)
-	if err != nil {
-		t.Fatalf("%s %s: not in the API document: %v", method, url, err)
-	}
-	ctx := context.Background()
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: pathParams, Route: route, Options: opts}
-	if resp.StatusCode < 400 {
-		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			t.Errorf("%s %s: the request does not conform to the API document: %v", method, url, err)
-		}
-	}
-	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode,
-		Header: resp.Header, Body: io.NopCloser(bytes.NewReader(body)), Options: opts}
-	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		t.Errorf("%s %s: the response (%d %s) does not conform to the API document: %v",
-			method, url, resp.StatusCode, resp.Header.Get("Content-Type"), err)
-	}
-	return resp, body
+	return a.send(t, method, url, nil, header...)
 }
 
 // operations lists the GET operations of the document by path.
