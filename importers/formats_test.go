@@ -235,6 +235,7 @@ func TestXLSXBroken(t *testing.T) {
 		t.Errorf("header-only sheet: %d records", len(res.records))
 	}
 	wantFormatError(t, write(t, "fake.xlsx", []byte("not a workbook")), importers.Options{}, "not a readable Excel workbook")
+	wantFormatError(t, write(t, "old.xls", []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")), importers.Options{}, "save it as .xlsx")
 	b, _ := os.ReadFile(xlsxFile(t))
 	wantFormatError(t, write(t, "cut.xlsx", b[:len(b)/2]), importers.Options{}, "not a readable Excel workbook")
 }

@@ -132,6 +132,11 @@ func Read(ctx context.Context, path string, opts Options, emit func(*Record) err
 	case "kml":
 		return readKML(ctx, f, opts, emit)
 	}
+	if format == "xls" {
+		// The served .xls reader hangs on a cyclic sector chain and allocates
+		// what a broken header declares (found by fuzzing): not for uploads.
+		return fmt.Errorf("%w: %s is a legacy Excel 97–2003 workbook (.xls), which geodata does not read: open it in Excel or LibreOffice and save it as .xlsx", ErrFormat, filepath.Base(path))
+	}
 	return fmt.Errorf("%w: format %q of %s is not supported (%s)", ErrFormat, format, filepath.Base(path), strings.Join(Formats, ", "))
 }
 
