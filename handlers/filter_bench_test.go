@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 
@@ -43,16 +41,7 @@ func BenchmarkItemsFilter(b *testing.B) {
 				urls[i] = fmt.Sprintf("/collections/%s/items?limit=100&", sample.BenchPoints) +
 					c.path(lon-dLon, lat-dLat, lon+dLon, lat+dLat, 100*(1+rng.IntN(15)))
 			}
-			var bytes int64
-			for i := 0; b.Loop(); i++ {
-				rec := httptest.NewRecorder()
-				e.Handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, urls[i%len(urls)], nil))
-				if rec.Code != http.StatusOK {
-					b.Fatalf("%s: %d %s", urls[i%len(urls)], rec.Code, rec.Body.String())
-				}
-				bytes += int64(rec.Body.Len())
-			}
-			b.SetBytes(bytes / int64(b.N))
+			serveEach(b, e.Handler, urls)
 		})
 	}
 }
