@@ -24,6 +24,7 @@ import (
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/downloads"
 	"github.com/vn-opendata/geodata/geo"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -81,11 +82,7 @@ func schoolsSnapshot(t testing.TB) *catalog.Snapshot {
 // realSnapshot loads a file of the shared real data (OpenStreetMap lines or
 // polygons) with every property as it is.
 func realSnapshot(t testing.TB, id, file, geomType string) *catalog.Snapshot {
-	path := filepath.Join("..", "..", "..", "shared", "data", "real", file)
-	if _, err := os.Stat(path); err != nil {
-		path = filepath.Join("/work/shared/data/real", file)
-	}
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(shareddata.Path(t, "real", file))
 	if err != nil {
 		t.Fatalf("real test data: %v", err)
 	}

@@ -15,12 +15,10 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/ingest"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/sample"
 	"github.com/vn-opendata/geodata/store"
 )
-
-// cql2Data is the test data of the CQL2 abstract test suite (see SOURCES.md).
-const cql2Data = "/work/shared/data/cql2"
 
 // cql2Collections are the three collections of the CQL2 test suite.
 var cql2Collections = []string{"ne_110m_admin_0_countries", "ne_110m_populated_places_simple", "ne_110m_rivers_lake_centerlines"}
@@ -43,15 +41,16 @@ var (
 
 func loadTestData(t testing.TB) *testData {
 	t.Helper()
-	db := testDB(t) // opens the test database first, in this goroutine
-	dataOnce.Do(func() { data, dataErr = importTestData(db) })
+	db := testDB(t)                    // opens the test database first, in this goroutine
+	cql2 := shareddata.Path(t, "cql2") // the test data of the CQL2 abstract test suite
+	dataOnce.Do(func() { data, dataErr = importTestData(db, cql2) })
 	if dataErr != nil {
 		t.Fatal(dataErr)
 	}
 	return data
 }
 
-func importTestData(db *store.DB) (*testData, error) {
+func importTestData(db *store.DB, cql2 string) (*testData, error) {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "geodata-filter-data-")
 	if err != nil {
@@ -59,7 +58,7 @@ func importTestData(db *store.DB) (*testData, error) {
 	}
 	defer os.RemoveAll(dir)
 	for _, c := range cql2Collections {
-		path, err := withinRange(filepath.Join(cql2Data, c+".geojson"), dir)
+		path, err := withinRange(filepath.Join(cql2, c+".geojson"), dir)
 		if err != nil {
 			return nil, err
 		}

@@ -9,34 +9,14 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
-)
 
-// sharedData finds a file of the project's shared test data: $GEODATA_SHARED_DATA,
-// else the first shared/data folder above the working directory.
-func sharedData(t testing.TB, name string) string {
-	t.Helper()
-	if dir := os.Getenv("GEODATA_SHARED_DATA"); dir != "" {
-		return filepath.Join(dir, name)
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "data", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("shared test data %s not found above the working directory; set GEODATA_SHARED_DATA", name)
-		}
-		dir = parent
-	}
-}
+	"github.com/vn-opendata/geodata/internal/shareddata"
+)
 
 // oraclePoint is one row of vn2000_points.csv.
 type oraclePoint struct {
@@ -48,7 +28,7 @@ type oraclePoint struct {
 
 func readOracle(t *testing.T) []oraclePoint {
 	t.Helper()
-	f, err := os.Open(sharedData(t, "vn2000_points.csv"))
+	f, err := os.Open(shareddata.Path(t, "vn2000_points.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

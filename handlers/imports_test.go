@@ -7,13 +7,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vn-opendata/geodata/importers"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/sample"
 )
 
@@ -215,7 +215,7 @@ func TestUploadImports(t *testing.T) {
 
 	// A raw body in VN-2000 / TM-3 107°00′ with crs= as the CLI takes it, by
 	// an admin, replacing the collection.
-	pts, err := os.ReadFile(filepath.Join("/work/shared/data", "vn2000_points.csv"))
+	pts, err := os.ReadFile(shareddata.Path(t, "vn2000_points.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,28 +18,8 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/geo"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 )
-
-// sharedData finds a file of the project's shared test data: $GEODATA_SHARED_DATA,
-// else the first shared/data folder above the working directory.
-func sharedData(t testing.TB, name string) string {
-	t.Helper()
-	if dir := os.Getenv("GEODATA_SHARED_DATA"); dir != "" {
-		return filepath.Join(dir, name)
-	}
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "shared", "data", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("shared test data %s not found above the working directory; set GEODATA_SHARED_DATA", name)
-		}
-		dir = parent
-	}
-}
 
 // oracle is one point of vn2000_points.csv: WGS 84 and its VN-2000 coordinates.
 type oracle struct {
@@ -52,7 +32,7 @@ type oracle struct {
 
 func readOracle(t *testing.T) []oracle {
 	t.Helper()
-	f, err := os.Open(sharedData(t, "vn2000_points.csv"))
+	f, err := os.Open(shareddata.Path(t, "vn2000_points.csv"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,27 +2,17 @@ package importers
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
-)
 
-// realData is the shared folder of real public test files (see its SOURCES.md).
-var realData = filepath.Join("..", "..", "..", "shared", "data")
+	"github.com/vn-opendata/geodata/internal/shareddata"
+)
 
 func realFile(t *testing.T, name string) string {
 	t.Helper()
-	for _, dir := range []string{realData, "/work/shared/data"} {
-		p := filepath.Join(dir, name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	t.Fatalf("real test file %s not found beside the checkout (../shared/data)", name)
-	return ""
+	return shareddata.Path(t, name)
 }
 
 // readResult is everything a reader produced for one file.

@@ -17,6 +17,7 @@ import (
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/importers"
 	"github.com/vn-opendata/geodata/ingest"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/store/storetest"
 )
@@ -25,18 +26,7 @@ import (
 // rows of a survey table (X = northing, Y = easting, TM-3 107-00).
 func oraclePoints(t *testing.T) (map[string]orb.Point, []string) {
 	t.Helper()
-	dir := os.Getenv("GEODATA_SHARED_DATA")
-	if dir == "" {
-		wd, _ := os.Getwd()
-		for dir = filepath.Join(wd, "shared", "data"); ; {
-			if _, err := os.Stat(dir); err == nil || filepath.Dir(wd) == wd {
-				break
-			}
-			wd = filepath.Dir(wd)
-			dir = filepath.Join(wd, "shared", "data")
-		}
-	}
-	f, err := os.Open(filepath.Join(dir, "vn2000_points.csv"))
+	f, err := os.Open(shareddata.Path(t, "vn2000_points.csv"))
 	if err != nil {
 		t.Fatalf("shared test data: %v (set GEODATA_SHARED_DATA)", err)
 	}

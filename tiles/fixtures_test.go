@@ -15,11 +15,9 @@ import (
 	"github.com/paulmach/orb/geojson"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/store"
 )
-
-// sharedData is the folder of real public test data (see its SOURCES.md).
-const sharedData = "/work/shared/data/real/"
 
 // snapshotOf builds an in-memory snapshot through the catalog's own builder,
 // as the service does after reading PostGIS.
@@ -87,7 +85,7 @@ func schemaOf(fc *geojson.FeatureCollection) []store.Property {
 // realData reads one GeoJSON file of the shared test data.
 func realData(tb testing.TB, file string) *geojson.FeatureCollection {
 	tb.Helper()
-	b, err := os.ReadFile(sharedData + file)
+	b, err := os.ReadFile(shareddata.Path(tb, "real", file))
 	if err != nil {
 		tb.Fatalf("shared test data: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/vn-opendata/geodata/catalog"
+	"github.com/vn-opendata/geodata/internal/shareddata"
 	"github.com/vn-opendata/geodata/sample"
 	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/store/storetest"
@@ -187,10 +188,7 @@ func TestImportMetadataAndMapping(t *testing.T) {
 
 func TestImportHanoiGTFS(t *testing.T) {
 	db := storetest.Open(t)
-	feed := filepath.Join("..", "..", "..", "..", "shared", "data", "real", "hanoi_gtfs_md.zip")
-	if _, err := os.Stat(feed); err != nil {
-		feed = "/work/shared/data/real/hanoi_gtfs_md.zip"
-	}
+	feed := shareddata.Path(t, "real", "hanoi_gtfs_md.zip")
 	out, code := run(t, "import", feed, "--collection-prefix", "hn-")
 	if code == 0 {
 		t.Fatalf("a feed outside the region imported without --allow-outside\n%s", out)
@@ -229,7 +227,7 @@ func TestImportBrokenFilesWriteNothing(t *testing.T) {
 	sample.WriteShapefile(filepath.Join(noShx, "p"), layer)
 	os.Remove(filepath.Join(noShx, "p.shx"))
 	cp, _ := sample.EncodeWindows1258("id,tên,lon,lat\n1,Trường,106.1,21.2\n")
-	gtfs, _ := os.ReadFile("/work/shared/data/real/hanoi_gtfs_md.zip")
+	gtfs, _ := os.ReadFile(shareddata.Path(t, "real", "hanoi_gtfs_md.zip"))
 	empty := filepath.Join(dir, "empty.xlsx")
 	sample.WriteXLSX(empty, sample.Workbook{Sheet: "Trống"})
 	files := []struct {
