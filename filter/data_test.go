@@ -15,8 +15,8 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/ingest"
+	"github.com/vn-opendata/geodata/internal/demodata"
 	"github.com/vn-opendata/geodata/internal/shareddata"
-	"github.com/vn-opendata/geodata/sample"
 	"github.com/vn-opendata/geodata/store"
 )
 
@@ -77,26 +77,9 @@ func importTestData(db *store.DB, cql2 string) (*testData, error) {
 	if err != nil {
 		return nil, err
 	}
-	region, err := catalog.LoadRegion(catalog.DefaultRegion)
+	region, err := demodata.Import(ctx, db, dir)
 	if err != nil {
 		return nil, err
-	}
-	if err := db.SyncAgencies(ctx, region.Agencies); err != nil {
-		return nil, err
-	}
-	if _, err := sample.WriteDemo(dir, region, region.ID); err != nil {
-		return nil, err
-	}
-	m, err := sample.ReadManifest(filepath.Join(dir, sample.ManifestName))
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range m.Entries {
-		_, err := ingest.Import(ctx, db, ingest.Request{Path: e.File, Collection: e.Collection, Options: e.Options,
-			Metadata: e.Metadata, Actor: "test", Region: region})
-		if err != nil {
-			return nil, err
-		}
 	}
 	cat := catalog.New(db, region, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := cat.LoadAll(ctx); err != nil {

@@ -15,8 +15,7 @@ import (
 
 	"github.com/vn-opendata/geodata/catalog"
 	"github.com/vn-opendata/geodata/handlers"
-	"github.com/vn-opendata/geodata/ingest"
-	"github.com/vn-opendata/geodata/sample"
+	"github.com/vn-opendata/geodata/internal/demodata"
 	"github.com/vn-opendata/geodata/store"
 	"github.com/vn-opendata/geodata/store/storetest"
 )
@@ -58,30 +57,13 @@ func startEnv(t testing.TB) (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	region, err := catalog.LoadRegion(catalog.DefaultRegion)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.SyncAgencies(ctx, region.Agencies); err != nil {
-		return nil, err
-	}
 	dir, err := os.MkdirTemp("", "geodata-handlers-sample-")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sample.WriteDemo(dir, region, region.ID); err != nil {
-		return nil, err
-	}
-	m, err := sample.ReadManifest(filepath.Join(dir, sample.ManifestName))
+	region, err := demodata.Import(ctx, db, dir)
 	if err != nil {
 		return nil, err
-	}
-	for _, e := range m.Entries {
-		_, err := ingest.Import(ctx, db, ingest.Request{Path: e.File, Collection: e.Collection, Options: e.Options,
-			Metadata: e.Metadata, Actor: "test", Region: region})
-		if err != nil {
-			return nil, err
-		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	cat := catalog.New(db, region, log)
