@@ -64,11 +64,13 @@ func (x *Index) Within(q orb.Point, radius float64, measure Measure) []Neighbor 
 			}
 			return true
 		})
-	slices.SortFunc(out, compareNeighbors)
+	slices.SortFunc(out, CompareNeighbors)
 	return out
 }
 
-func compareNeighbors(a, b Neighbor) int {
+// CompareNeighbors orders neighbours as Nearest and Within return them: by
+// distance, ties by item.
+func CompareNeighbors(a, b Neighbor) int {
 	switch {
 	case a.Distance < b.Distance:
 		return -1
@@ -80,7 +82,7 @@ func compareNeighbors(a, b Neighbor) int {
 
 // insertNeighbor inserts n into the sorted list best, keeping at most k.
 func insertNeighbor(best []Neighbor, n Neighbor, k int) []Neighbor {
-	at, _ := slices.BinarySearchFunc(best, n, compareNeighbors)
+	at, _ := slices.BinarySearchFunc(best, n, CompareNeighbors)
 	if at >= k {
 		return best
 	}

@@ -286,6 +286,7 @@ type nearbyHit struct {
 	geo.Neighbor
 }
 
+// compareHits orders hits by distance, then collection, then item.
 func compareHits(a, b nearbyHit) int {
 	switch {
 	case a.Distance < b.Distance:
@@ -352,9 +353,7 @@ func (q nearbyQuery) searchTarget(t *nearbyTarget, limit float64) []geo.Neighbor
 				out = append(out, geo.Neighbor{Item: i, Distance: d})
 			}
 		}
-		slices.SortFunc(out, func(a, b geo.Neighbor) int {
-			return compareHits(nearbyHit{Neighbor: a}, nearbyHit{Neighbor: b})
-		})
+		slices.SortFunc(out, geo.CompareNeighbors)
 		if q.k > 0 && len(out) > q.k {
 			out = out[:q.k]
 		}
