@@ -47,7 +47,7 @@ func writeText(b *strings.Builder, n *Node) {
 	case n.Op == OpTime:
 		b.WriteString("TIMESTAMP('" + n.Value.(time.Time).Format(time.RFC3339Nano) + "')")
 	case n.Op == OpGeometry:
-		writeWKT(b, n.Value.(orb.Geometry))
+		b.Write(geo.AppendWKT(nil, n.Value.(orb.Geometry)))
 	case n.Op == OpBBox:
 		b.WriteString("BBOX(")
 		for i, v := range n.Value.([]float64) {
@@ -185,70 +185,6 @@ func writeProperty(b *strings.Builder, name string) {
 		return
 	}
 	b.WriteString(`"` + name + `"`)
-}
-
-func writeWKT(b *strings.Builder, g orb.Geometry) {
-	points := func(ps []orb.Point) {
-		b.WriteByte('(')
-		for i, p := range ps {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(formatFloat(p[0]) + " " + formatFloat(p[1]))
-		}
-		b.WriteByte(')')
-	}
-	polygon := func(p orb.Polygon) {
-		b.WriteByte('(')
-		for i, r := range p {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			points(r)
-		}
-		b.WriteByte(')')
-	}
-	switch g := g.(type) {
-	case orb.Point:
-		b.WriteString("POINT")
-		points([]orb.Point{g})
-	case orb.MultiPoint:
-		b.WriteString("MULTIPOINT")
-		points(g)
-	case orb.LineString:
-		b.WriteString("LINESTRING")
-		points(g)
-	case orb.MultiLineString:
-		b.WriteString("MULTILINESTRING(")
-		for i, l := range g {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			points(l)
-		}
-		b.WriteByte(')')
-	case orb.Polygon:
-		b.WriteString("POLYGON")
-		polygon(g)
-	case orb.MultiPolygon:
-		b.WriteString("MULTIPOLYGON(")
-		for i, p := range g {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			polygon(p)
-		}
-		b.WriteByte(')')
-	case orb.Collection:
-		b.WriteString("GEOMETRYCOLLECTION(")
-		for i, c := range g {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeWKT(b, c)
-		}
-		b.WriteByte(')')
-	}
 }
 
 func appendJSON(dst []byte, n *Node) []byte {
